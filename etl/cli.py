@@ -1,0 +1,172 @@
+"""The `newsgraph` command.
+
+Commands import what they need inside themselves: `query`, `export` and
+`serve` load neither Prefect nor the extraction stack, so they start fast.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from etl.errors import UserError
+
+DEFAULT_STORE = Path(os.environ.get("NEWSGRAPH_STORE", "newsgraph-store"))
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE,
+                   help=f"on-disk Oxigraph store (default: $NEWSGRAPH_STORE or ./{DEFAULT_STORE})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsgraph", description="Knowledge-graph ETL for news.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("etl", help="read articles, extract facts, validate and load them")
+    p.add_argument("source", type=Path, help="an article file or a folder of them (.txt, .html)")
+    _store_arg(p)
+    p.add_argument("--endpoint", help="load into this SPARQL Graph Store Protocol endpoint instead of the store")
+    p.add_argument("--batch-size", type=int, default=50, help="articles per Prefect task (default 50)")
+    p.add_argument("--shapes", type=Path, help="SHACL shapes to check articles against (file or folder; default shapes/)")
+    p.set_defaults(run=cmd_etl)
+
+    p = sub.add_parser("query", help="run a SPARQL query on the store")
+    p.add_argument("sparql", nargs="?", help="the query text (or use --file / --name)")
+    p.add_argument("--file", type=Path, help="read the query from this .rq file")
+    p.add_argument("--name", help="a query shipped in ontology/queries/ (e.g. persons, meetings)")
+    p.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE",
+                   help="bind a query variable (VALUE in <> for an IRI); repeatable")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    _store_arg(p)
+    p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("export", help="write the graph as Turtle (or TriG, N-Quads, ...)")
+    _store_arg(p)
+    p.add_argument("--format", default="turtle", help="turtle (default), trig, nquads, ntriples, jsonld, xml")
+    p.add_argument("--article", help="only this article's graph (its id: the file stem)")
+    p.add_argument("--construct", type=Path, metavar="FILE", help="export the result of this CONSTRUCT query")
+    p.add_argument("--with-ontology", action="store_true", help="include the ontology (handy for Protégé)")
+    p.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("validate", help="check the store, or an RDF file, against the SHACL shapes")
+    p.add_argument("file", nargs="?", type=Path, help="an RDF file to check instead of the store")
+    p.add_argument("--shapes", type=Path, help="SHACL shapes (file or folder; default shapes/)")
+    _store_arg(p)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("prefect", help="the local Prefect server newsgraph runs flows on")
+    p.add_argument("action", choices=["status", "stop"])
+    p.set_defaults(run=cmd_prefect)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("newsgraph: interrupted", file=sys.stderr)
+        return 130
+    except UserError as exc:
+        print(f"newsgraph: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_etl(args: argparse.Namespace) -> int:
+    from etl.load import StoreError, exclusive, open_store
+
+    if not args.source.exists():
+        raise StoreError(f"{args.source}: no such file or folder")
+    if args.endpoint:
+        return _run_flow(args, ("endpoint", args.endpoint))
+    with exclusive(args.store):
+        open_store(args.store).flush()  # fail fast, with one line, if the store is locked or broken
+        return _run_flow(args, ("store", str(args.store)))
+
+
+def _run_flow(args: argparse.Namespace, target: tuple[str, str]) -> int:
+    from flows.api import ensure_api
+
+    ensure_api(log=lambda msg: print(msg, file=sys.stderr))
+    from flows.etl import etl_flow
+
+    from etl.resources import SHAPES_DIR
+
+    summary = etl_flow(str(args.source), target, batch_size=args.batch_size,
+                       shapes=str(args.shapes or SHAPES_DIR), progress=sys.stderr.isatty())
+    print(summary.render())
+    return 0 if summary.ok else 1
+
+
+def _query_text(args: argparse.Namespace) -> str:
+    from etl.query import QueryError
+    from etl.resources import load_query
+
+    given = [x for x in (args.sparql, args.file, args.name) if x]
+    if len(given) != 1:
+        raise QueryError("give exactly one query: inline text, --file FILE or --name NAME")
+    if args.file:
+        try:
+            return args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read {args.file}: {exc.strerror}") from None
+    return load_query(args.name) if args.name else args.sparql
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from etl.query import parse_binding, query_store
+
+    bindings = dict(parse_binding(b) for b in args.bind)
+    sys.stdout.write(query_store(args.store, _query_text(args), args.format, bindings))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from etl.export import export
+
+    construct = args.construct.read_text(encoding="utf-8") if args.construct else None
+    if args.output:
+        with args.output.open("wb") as out:
+            export(args.store, out, args.format, article=args.article, construct=construct,
+                   with_ontology=args.with_ontology)
+    else:
+        export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct,
+               with_ontology=args.with_ontology)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from etl.resources import SHAPES_DIR
+    from etl.validate import validate_file, validate_store
+
+    shapes = args.shapes or SHAPES_DIR
+    reports = {str(args.file): validate_file(args.file, shapes)} if args.file else validate_store(args.store, shapes)
+    bad = 0
+    for name, report in reports.items():
+        if not report.conforms:
+            bad += 1
+            print(f"{name}: does not conform")
+            for v in report.violations:
+                print(f"  - {v}")
+    print(f"{len(reports) - bad} of {len(reports)} graph(s) conform to the shapes")
+    return 1 if bad else 0
+
+
+def cmd_prefect(args: argparse.Namespace) -> int:
+    from flows.api import running_server, stop_server
+
+    if args.action == "stop":
+        print("stopped the local Prefect server" if stop_server() else "no local Prefect server was running")
+        return 0
+    server = running_server()
+    print(f"local Prefect server: {server.url} (pid {server.pid}); UI at {server.url[:-4]}" if server
+          else "no local Prefect server running; `newsgraph etl` starts one")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

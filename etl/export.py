@@ -1,0 +1,81 @@
+"""Export stage: the store (or one article, or a CONSTRUCT) as Turtle, TriG, N-Quads...
+
+pyoxigraph serializes (seconds where rdflib's serializer takes minutes on large
+stores). Turtle and N-Triples merge the article graphs into one graph; TriG
+and N-Quads keep one named graph per article.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .errors import UserError
+from .load import graph_iri, open_store_read_only
+from .namespaces import PREFIXES
+from .query import QueryError, run_query
+from .resources import ONTOLOGY_DIR
+
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+_SUFFIX_TO_RDFLIB = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
+
+
+class ExportError(UserError):
+    """The export cannot be made; the message is one line for the user."""
+
+
+def guess_format(path: Path) -> str:
+    """rdflib's name for a file's RDF syntax, from its suffix (Turtle when unsure)."""
+    return _SUFFIX_TO_RDFLIB.get(path.suffix.lower(), "turtle")
+
+
+def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str | None = None,
+           construct: str | None = None, with_ontology: bool = False) -> None:
+    rdf_format = FORMATS.get(fmt.lower())
+    if rdf_format is None:
+        raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(FORMATS))}")
+    store = open_store_read_only(store_path)
+    if construct is not None:
+        result = run_query(store, construct)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("--construct needs a CONSTRUCT or DESCRIBE query")
+        data = list(result)
+    elif article is not None:
+        g = ox.NamedNode(graph_iri(article))
+        if not store.contains_named_graph(g):
+            raise ExportError(f"no article {article!r} in the store; `newsgraph query --name articles` lists them")
+        data = list(store.quads_for_pattern(None, None, None, g))
+    else:
+        data = list(store.quads_for_pattern(None, None, None, None))
+    if with_ontology:
+        data.extend(_ontology_triples())
+    if not rdf_format.supports_datasets:
+        data = _as_triples(data)
+    ox.serialize(data, out, format=rdf_format, prefixes=_PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None)
+
+
+def _as_triples(data: list) -> list[ox.Triple]:
+    """Merge named graphs into one graph: each triple once."""
+    seen: dict[ox.Triple, None] = {}
+    for item in data:
+        seen.setdefault(item.triple if isinstance(item, ox.Quad) else item, None)
+    return list(seen)
+
+
+def _ontology_triples() -> list[ox.Triple]:
+    triples: list[ox.Triple] = []
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return triples

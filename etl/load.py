@@ -1,0 +1,122 @@
+"""Load stage: one named graph per article, replaced atomically.
+
+A *target* is where graphs go: the embedded on-disk Oxigraph store (StoreTarget,
+here) or any SPARQL 1.1 Graph Store Protocol endpoint (etl.endpoint). Both take
+an article's triples as N-Triples and swap its named graph in one transaction,
+so a crash or a rejected article never leaves half an article in the store.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .errors import UserError
+from .namespaces import GRAPH, ONTOLOGY
+from .resources import ONTOLOGY_DIR
+
+
+class StoreError(UserError):
+    """The store cannot be opened or written; the message says what to do."""
+
+
+class Target(Protocol):
+    def replace_graph(self, graph: str, ntriples: bytes) -> None: ...
+    def remove_graph(self, graph: str) -> None: ...
+    def graph_names(self) -> set[str]: ...
+    def close(self) -> None: ...
+
+
+def graph_iri(article_id: str) -> str:
+    return str(GRAPH[article_id])
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """One ETL run at a time per store: a second run refuses with one line instead of interleaving."""
+    lock_path = path.with_name(path.name + ".etl.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            raise StoreError(f"another `newsgraph etl` (pid {holder}) is loading into {path}; "
+                             "wait for it to finish, then run again") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+
+
+def open_store(path: Path, *, create: bool = True) -> ox.Store:
+    """Open the on-disk store read-write, with one clear message when it cannot be."""
+    if not create and not path.exists():
+        raise StoreError(f"no store at {path}: run `newsgraph etl SOURCE --store {path}` first")
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"the store {path} is in use by another process (a running `newsgraph serve` or etl); "
+                "stop it or wait for it to finish, then try again"
+            ) from None
+        raise StoreError(f"cannot open the store {path}: {exc}") from None
+
+
+def open_store_read_only(path: Path) -> ox.Store:
+    """Open for queries/exports; falls back to read-only when a writer holds the lock."""
+    if not path.exists():
+        raise StoreError(f"no store at {path}: run `newsgraph etl SOURCE --store {path}` first")
+    try:
+        return ox.Store(str(path))
+    except OSError:
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from None
+
+
+def load_ontology(target: Target) -> None:
+    """(Re)load ontology/ into its own named graph, so queries can read its labels."""
+    data = b"".join(
+        ox.serialize(ox.parse(path=str(p), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+        for p in sorted(ONTOLOGY_DIR.glob("*.ttl"))
+    )
+    target.replace_graph(str(ONTOLOGY), data)
+
+
+@dataclass
+class StoreTarget:
+    """The embedded Oxigraph store on disk."""
+
+    store: ox.Store
+
+    @classmethod
+    def open(cls, path: Path) -> "StoreTarget":
+        return cls(open_store(path))
+
+    def replace_graph(self, graph: str, ntriples: bytes) -> None:
+        g = ox.NamedNode(graph)
+        # One SPARQL update is one transaction: the old graph goes and the new one
+        # arrives together or not at all. The data is N-Triples that pyoxigraph/rdflib
+        # serialized, never text from a user.
+        self.store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples.decode('utf-8')}\n}} }}")
+
+    def remove_graph(self, graph: str) -> None:
+        self.store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+
+    def graph_names(self) -> set[str]:
+        return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def close(self) -> None:
+        self.store.flush()
+        del self.store

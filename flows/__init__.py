@@ -1,0 +1,1 @@
+"""Thin Prefect flows over etl/. The only package that imports Prefect."""

@@ -1,0 +1,108 @@
+"""Read stage: text and HTML in, Article out; bad files refused with one clear line."""
+from __future__ import annotations
+
+import os
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl.read import ReadError, article_id, iter_sources, read_article
+
+
+def test_text_article_gets_title_dateline_and_hash(samples: Path) -> None:
+    a = read_article(samples / "000_321ffe2f68df3306.txt")
+    assert a.id == "000_321ffe2f68df3306"
+    assert a.published == date(2024, 5, 14)
+    assert a.title and a.title.startswith("Situation at front")
+    assert len(a.sha256) == 64
+    assert "Secretary of State" in a.text
+
+
+def test_text_without_dateline_has_no_date(samples: Path) -> None:
+    assert read_article(samples / "002_20ad466d803281f7.txt").published is None
+
+
+def test_html_goes_through_main_text_extraction(tmp_path: Path) -> None:
+    body = "<p>" + "Foreign ministers met in Geneva on Friday to discuss the crisis. " * 8 + "</p>"
+    page = (
+        "<!doctype html><html><head><title>Ministers meet in Geneva</title>"
+        '<meta property="og:site_name" content="Example Times">'
+        '<meta property="article:published_time" content="2024-03-08T10:00:00Z"></head>'
+        "<body><nav><a href='/'>Home</a> <a href='/x'>Sport</a></nav>"
+        f"<article><h1>Ministers meet in Geneva</h1>{body}</article>"
+        "<footer>Copyright Example Times</footer></body></html>"
+    )
+    f = tmp_path / "page.html"
+    f.write_text(page, encoding="utf-8")
+    a = read_article(f)
+    assert a.title == "Ministers meet in Geneva"
+    assert a.publisher == "Example Times"
+    assert a.published == date(2024, 3, 8)
+    assert "Geneva on Friday" in a.text
+    assert "Sport" not in a.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t \n", "empty file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "binary"),
+        ("nul.txt", b"abc\x00\x01\x02def", "binary"),
+        ("scripts.html", b"<html><head><script>var a=1;</script><style>p{}</style></head><body></body></html>", "no article text"),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(ReadError, match=reason) as exc:
+        read_article(f)
+    assert "\n" not in str(exc.value)
+
+
+def test_zip_is_binary(tmp_path: Path) -> None:
+    f = tmp_path / "a.zip"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("x.txt", "hello")
+    with pytest.raises(ReadError, match="binary"):
+        read_article(f)
+
+
+def test_too_large_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "big.txt"
+    f.write_text("Ministers met. " * 1000)
+    with pytest.raises(ReadError, match="larger than"):
+        read_article(f, max_bytes=1000)
+
+
+def test_encodings(tmp_path: Path) -> None:
+    text = "Lars Løkke Rasmussen said the talks in Copenhagen went well."
+    for name, raw in {
+        "u16.txt": text.encode("utf-16"),
+        "bom8.txt": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "cp1252.txt": text.encode("cp1252"),
+    }.items():
+        (tmp_path / name).write_bytes(raw)
+        assert read_article(tmp_path / name).text.strip() == text
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    f = tmp_path / "gone.txt"
+    with pytest.raises(ReadError, match="cannot read"):
+        read_article(f)
+
+
+def test_walk_is_sorted_skips_hidden_and_survives_symlink_loops(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text("b")
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / ".hidden.txt").write_text("h")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.txt").write_text("c")
+    os.symlink(tmp_path, tmp_path / "sub" / "loop")
+    assert [p.name for p in iter_sources(tmp_path)] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_article_id_is_iri_safe() -> None:
+    assert article_id(Path("x/My Article #1.txt")) == "My%20Article%20%231"
