@@ -77,9 +77,12 @@ def _date(value: date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
-def build_graph(x: Extraction) -> Graph:
+def build_graph(x: Extraction, stamp: str | None = None) -> Graph:
+    """The article's graph; `stamp` records which pipeline built it (for incremental runs)."""
     g = new_graph()
     art = _add_article(g, x.article)
+    if stamp:
+        g.add((art, NG.pipelineStamp, _text(stamp)))
     for person in x.persons:
         _add_person(g, art, person)
     for weapon in x.weapons:

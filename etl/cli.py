@@ -30,7 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", help="load into this SPARQL Graph Store Protocol endpoint instead of the store")
     p.add_argument("--batch-size", type=int, default=50, help="articles per Prefect task (default 50)")
     p.add_argument("--shapes", type=Path, help="SHACL shapes to check articles against (file or folder; default shapes/)")
+    p.add_argument("--prune", action="store_true", help="remove the graphs of articles no longer in SOURCE")
+    p.add_argument("--force", action="store_true", help="rebuild every article, even unchanged ones")
+    p.add_argument("--workers", type=int, default=1, help="prepare articles on N processes (default 1)")
+    p.add_argument("--dask-address", metavar="ADDRESS",
+                   help="run tasks on this Dask cluster (needs the [dask] extra), e.g. tcp://10.0.0.5:8786")
     p.set_defaults(run=cmd_etl)
+
+    p = sub.add_parser("schedule", help="keep a store up to date with a folder: the ETL on a cron or interval")
+    p.add_argument("source", type=Path, help="the folder (or file) to watch")
+    _store_arg(p)
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help='a cron schedule, e.g. "*/15 * * * *"')
+    when.add_argument("--interval", type=parse_interval, help="every N seconds, or e.g. 30s, 10m, 2h, 1d")
+    p.add_argument("--shapes", type=Path, help="SHACL shapes (file or folder; default shapes/)")
+    p.add_argument("--prune", action="store_true", help="remove the graphs of articles no longer in SOURCE")
+    p.add_argument("--name", help="deployment name (default: newsgraph-etl-<folder name>)")
+    p.set_defaults(run=cmd_schedule)
 
     p = sub.add_parser("query", help="run a SPARQL query on the store")
     p.add_argument("sparql", nargs="?", help="the query text (or use --file / --name)")
@@ -47,7 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="turtle", help="turtle (default), trig, nquads, ntriples, jsonld, xml")
     p.add_argument("--article", help="only this article's graph (its id: the file stem)")
     p.add_argument("--construct", type=Path, metavar="FILE", help="export the result of this CONSTRUCT query")
-    p.add_argument("--with-ontology", action="store_true", help="include the ontology (handy for Protégé)")
     p.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     p.set_defaults(run=cmd_export)
 
@@ -61,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["status", "stop"])
     p.set_defaults(run=cmd_prefect)
     return parser
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> int:
+    """'90', '30s', '10m', '2h', '1d' -> seconds."""
+    value, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        seconds = int(float(value) * _UNITS[unit])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an interval like 30s, 10m, 2h") from None
+    if seconds < 1:
+        raise argparse.ArgumentTypeError("the interval must be at least 1 s")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,23 +112,53 @@ def cmd_etl(args: argparse.Namespace) -> int:
         raise StoreError(f"{args.source}: no such file or folder")
     if args.endpoint:
         return _run_flow(args, ("endpoint", args.endpoint))
-    with exclusive(args.store):
-        open_store(args.store).flush()  # fail fast, with one line, if the store is locked or broken
-        return _run_flow(args, ("store", str(args.store)))
+    with exclusive(args.store):  # fail fast, with one line, if another run or a server holds the store
+        open_store(args.store).flush()
+    return _run_flow(args, ("store", str(args.store)))
 
 
 def _run_flow(args: argparse.Namespace, target: tuple[str, str]) -> int:
     from flows.api import ensure_api
 
     ensure_api(log=lambda msg: print(msg, file=sys.stderr))
-    from flows.etl import etl_flow
+    from flows.etl import with_runner
 
     from etl.resources import SHAPES_DIR
 
-    summary = etl_flow(str(args.source), target, batch_size=args.batch_size,
-                       shapes=str(args.shapes or SHAPES_DIR), progress=sys.stderr.isatty())
+    flow = with_runner(args.workers, args.dask_address)
+    summary = flow(str(args.source), target, batch_size=args.batch_size, shapes=str(args.shapes or SHAPES_DIR),
+                   prune=args.prune, force=args.force, ahead=max(2, args.workers),
+                   progress=sys.stderr.isatty())
     print(summary.render())
-    return 0 if summary.ok else 1
+    return 2 if summary.fatal else 0 if summary.ok else 1
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from flows.api import ensure_api
+
+    from etl.build import slug
+    from etl.resources import SHAPES_DIR
+
+    if not args.source.exists():
+        raise UserError(f"{args.source}: no such file or folder")
+    # A scheduled deployment needs a real Prefect server: its ephemeral API never fires schedules.
+    api = ensure_api(log=lambda msg: print(msg, file=sys.stderr))
+    from flows.etl import etl_flow
+
+    name = args.name or f"newsgraph-etl-{slug(args.source.resolve().name)}"
+    every = f"cron {args.cron!r}" if args.cron else f"every {args.interval} s"
+    print(f"serving deployment {name!r}: ETL of {args.source} into {args.store}, {every}")
+    print(f"watch the runs in the Prefect UI: {api.removesuffix('/api')}  (Ctrl-C stops)")
+    try:
+        etl_flow.serve(
+            name=name, cron=args.cron, interval=args.interval, print_starting_message=False,
+            parameters={"source": str(args.source.resolve()), "target": ("store", str(args.store.resolve())),
+                        "shapes": str((args.shapes or SHAPES_DIR).resolve()), "prune": args.prune},
+        )
+    except KeyboardInterrupt:
+        pass
+    print("stopped serving", name)
+    return 0
 
 
 def _query_text(args: argparse.Namespace) -> str:
@@ -130,11 +190,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     construct = args.construct.read_text(encoding="utf-8") if args.construct else None
     if args.output:
         with args.output.open("wb") as out:
-            export(args.store, out, args.format, article=args.article, construct=construct,
-                   with_ontology=args.with_ontology)
+            export(args.store, out, args.format, article=args.article, construct=construct)
     else:
-        export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct,
-               with_ontology=args.with_ontology)
+        export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct)
         sys.stdout.buffer.flush()
     return 0
 

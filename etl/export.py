@@ -15,7 +15,6 @@ from .errors import UserError
 from .load import graph_iri, open_store_read_only
 from .namespaces import PREFIXES
 from .query import QueryError, run_query
-from .resources import ONTOLOGY_DIR
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -42,40 +41,30 @@ def guess_format(path: Path) -> str:
 
 
 def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str | None = None,
-           construct: str | None = None, with_ontology: bool = False) -> None:
+           construct: str | None = None) -> None:
+    """Stream the store (or one article's graph, or a CONSTRUCT result) to `out`.
+
+    The whole store includes the ontology's own named graph, so the file opens
+    in Protégé with its classes and labels.
+    """
     rdf_format = FORMATS.get(fmt.lower())
     if rdf_format is None:
         raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(FORMATS))}")
     store = open_store_read_only(store_path)
+    prefixes = _PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None
     if construct is not None:
         result = run_query(store, construct)
         if not isinstance(result, ox.QueryTriples):
             raise QueryError("--construct needs a CONSTRUCT or DESCRIBE query")
-        data = list(result)
+        ox.serialize(result, out, format=rdf_format, prefixes=prefixes)
     elif article is not None:
         g = ox.NamedNode(graph_iri(article))
         if not store.contains_named_graph(g):
             raise ExportError(f"no article {article!r} in the store; `newsgraph query --name articles` lists them")
-        data = list(store.quads_for_pattern(None, None, None, g))
+        store.dump(out, rdf_format, from_graph=g, prefixes=prefixes)
+    elif rdf_format.supports_datasets:
+        store.dump(out, rdf_format, prefixes=prefixes)
     else:
-        data = list(store.quads_for_pattern(None, None, None, None))
-    if with_ontology:
-        data.extend(_ontology_triples())
-    if not rdf_format.supports_datasets:
-        data = _as_triples(data)
-    ox.serialize(data, out, format=rdf_format, prefixes=_PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None)
-
-
-def _as_triples(data: list) -> list[ox.Triple]:
-    """Merge named graphs into one graph: each triple once."""
-    seen: dict[ox.Triple, None] = {}
-    for item in data:
-        seen.setdefault(item.triple if isinstance(item, ox.Quad) else item, None)
-    return list(seen)
-
-
-def _ontology_triples() -> list[ox.Triple]:
-    triples: list[ox.Triple] = []
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    return triples
+        # One graph out of many: a triple stated by several articles is written once per article,
+        # which every RDF parser reads back as one triple; streaming keeps memory flat.
+        ox.serialize((q.triple for q in store), out, format=rdf_format, prefixes=prefixes)

@@ -19,17 +19,22 @@ import pyoxigraph as ox
 
 from .errors import UserError
 from .namespaces import GRAPH, ONTOLOGY
-from .resources import ONTOLOGY_DIR
+from .resources import ONTOLOGY_DIR, load_query
 
 
 class StoreError(UserError):
     """The store cannot be opened or written; the message says what to do."""
 
 
+Versions = dict[str, tuple[str, str]]
+"""Article graph IRI -> (content hash, pipeline stamp) of what the target holds."""
+
+
 class Target(Protocol):
     def replace_graph(self, graph: str, ntriples: bytes) -> None: ...
     def remove_graph(self, graph: str) -> None: ...
     def graph_names(self) -> set[str]: ...
+    def versions(self) -> Versions: ...
     def close(self) -> None: ...
 
 
@@ -116,6 +121,10 @@ class StoreTarget:
 
     def graph_names(self) -> set[str]:
         return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def versions(self) -> Versions:
+        return {row["graph"].value: (row["hash"].value, row["stamp"].value if row["stamp"] else "")
+                for row in self.store.query(load_query("article_versions"))}
 
     def close(self) -> None:
         self.store.flush()

@@ -12,13 +12,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .build import build_graph
-from .load import Target, graph_iri
-from .read import ReadError, read_article
-from .resources import SHAPES_DIR
-from .validate import validate_graph
+import hashlib
+from functools import cache
 
-Outcome = Literal["ready", "unreadable", "rejected", "failed"]
+from . import __version__
+from .build import build_graph
+from .load import Target, Versions, graph_iri
+from .namespaces import GRAPH
+from .read import ReadError, article_id, content_hash, parse_article, read_raw
+from .resources import LEXICONS_DIR, SHAPES_DIR
+from .validate import shapes_graph, validate_graph
+
+Outcome = Literal["ready", "skipped", "unreadable", "rejected", "failed"]
+
+
+@cache
+def pipeline_stamp(shapes: Path = SHAPES_DIR) -> str:
+    """Fingerprint of what turns an article into its graph: code, lexicons, shapes.
+
+    An article whose file and stamp both match what the store holds is skipped;
+    a new release or edited lexicon rebuilds everything, as it should.
+    """
+    h = hashlib.sha256(__version__.encode())
+    etl_dir = LEXICONS_DIR.parent
+    for f in sorted([*etl_dir.glob("*.py"), *LEXICONS_DIR.glob("*.*")]):
+        h.update(f.name.encode() + f.read_bytes())
+    h.update(shapes_graph(shapes).serialize(format="nt", encoding="utf-8"))
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -34,17 +54,25 @@ class Prepared:
     reasons: tuple[str, ...] = ()
 
 
-def prepare(path: Path, shapes: Path = SHAPES_DIR) -> Prepared:
-    """Everything but the load, for one file. Never raises: a bad article becomes a reason."""
+def prepare(path: Path, shapes: Path = SHAPES_DIR, stored: Versions | None = None, stamp: str = "") -> Prepared:
+    """Everything but the load, for one file. Never raises: a bad article becomes a reason.
+
+    `stored` is what the target already holds: an article whose bytes and
+    pipeline `stamp` match is skipped after hashing, before any parsing or extraction.
+    """
     from .extract import extract  # the NLP stack loads only for commands that extract
 
+    stamp = stamp or pipeline_stamp(shapes)
     try:
-        article = read_article(path)
+        raw = read_raw(path)
+        if stored and stored.get(graph_iri(article_id(path))) == (content_hash(raw), stamp):
+            return Prepared(str(path), "skipped", article_id(path))
+        article = parse_article(path, raw)
     except ReadError as exc:
         return Prepared(str(path), "unreadable", reasons=(str(exc),))
     try:
         x = extract(article)
-        graph = build_graph(x)
+        graph = build_graph(x, stamp)
         report = validate_graph(graph, shapes)
     except Exception as exc:  # one bad article must not stop the batch
         return Prepared(str(path), "failed", article.id, reasons=(f"{path}: {type(exc).__name__}: {exc}",))
@@ -61,6 +89,8 @@ def prepare(path: Path, shapes: Path = SHAPES_DIR) -> Prepared:
 class Summary:
     read: int = 0
     loaded: int = 0
+    skipped: int = 0
+    pruned: int = 0
     unreadable: int = 0
     rejected: int = 0
     failed: int = 0
@@ -69,6 +99,7 @@ class Summary:
         ("persons", "meetings", "weapon_systems", "permissions"), 0))
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    fatal: str | None = None  # why the run stopped before its end, if it did
 
     def add(self, p: Prepared, loaded: bool) -> None:
         self.read += 1
@@ -83,17 +114,20 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        return not (self.unreadable or self.rejected or self.failed)
+        return not (self.unreadable or self.rejected or self.failed or self.fatal)
 
     def render(self) -> str:
         lines = [
-            f"articles: {self.read} read, {self.loaded} loaded, {self.rejected} rejected by SHACL, "
-            f"{self.unreadable} unreadable, {self.failed} failed",
+            f"articles: {self.read} read, {self.loaded} loaded, {self.skipped} unchanged, "
+            f"{self.rejected} rejected by SHACL, {self.unreadable} unreadable, {self.failed} failed"
+            + (f", {self.pruned} pruned" if self.pruned else ""),
             f"triples loaded: {self.triples}",
             "facts: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in self.counts.items()),
             f"time: {self.seconds:.1f} s",
         ]
         lines += [f"problem: {p}" for p in self.problems]
+        if self.fatal:
+            lines.append(f"stopped: {self.fatal}")
         return "\n".join(lines)
 
 
@@ -119,12 +153,23 @@ def batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
         yield batch
 
 
+def prune_graphs(target: Target, keep: Iterable[str]) -> int:
+    """Remove the graphs of articles no longer in the source; returns how many went."""
+    articles = {g for g in target.graph_names() if g.startswith(str(GRAPH))}
+    gone = articles - {graph_iri(a) for a in keep}
+    for graph in sorted(gone):
+        target.remove_graph(graph)
+    return len(gone)
+
+
 def run_local(paths: Iterable[Path], target: Target, batch_size: int = 50, shapes: Path = SHAPES_DIR) -> Summary:
     """The whole ETL without Prefect (bench/ compares against the flow)."""
     start = time.perf_counter()
     summary = Summary()
+    stored = target.versions()
+    stamp = pipeline_stamp(shapes)
     for batch in batches(paths, batch_size):
-        for p, loaded in load_prepared(target, [prepare(path, shapes) for path in batch]):
+        for p, loaded in load_prepared(target, [prepare(path, shapes, stored, stamp) for path in batch]):
             summary.add(p, loaded)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -40,12 +40,12 @@ def run_query(store: ox.Store, sparql: str, bindings: dict[ox.Variable, ox.Named
         return store.query(sparql, prefixes=_PREFIXES, use_default_graph_as_union=True, substitutions=bindings or None)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {' '.join(str(exc).split())}") from None
 
 
 def format_result(result, fmt: ResultFormat) -> str:
-    if isinstance(result, bool):
+    if isinstance(result, ox.QueryBoolean):
         return ("true" if result else "false") + "\n"
     if isinstance(result, ox.QueryTriples):
         return ox.serialize(result, format=_GRAPH_FORMATS[fmt], prefixes=_PREFIXES).decode("utf-8")

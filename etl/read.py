@@ -62,7 +62,15 @@ def article_id(path: Path) -> str:
 
 
 def read_article(path: Path, max_bytes: int = MAX_BYTES) -> Article:
-    raw = _read_bytes(path, max_bytes)
+    return parse_article(path, read_raw(path, max_bytes))
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def parse_article(path: Path, raw: bytes) -> Article:
+    """The Article in a file's bytes (as read_raw returned them)."""
     text = _decode(raw, path)
     if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text):
         body, title, publisher, published = _from_html(text, path)
@@ -74,14 +82,15 @@ def read_article(path: Path, max_bytes: int = MAX_BYTES) -> Article:
         id=article_id(path),
         source=str(path),
         text=body,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=content_hash(raw),
         title=title,
         publisher=publisher,
         published=published,
     )
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_raw(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A file's bytes, or a ReadError saying why they are no article (missing, empty, binary, too big)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:

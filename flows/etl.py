@@ -1,54 +1,37 @@
 """The ETL as a Prefect flow: batches of articles as tasks, retries on I/O.
 
 Tasks work on batches, not single articles: a Prefect task run costs ~10 ms,
-which would dominate per-article work.
+which would dominate per-article work. Preparing (read, extract, build,
+validate) runs on the flow's task runner, a few batches ahead of the loads,
+which stay in this process because the embedded store has one writer.
 """
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
-from etl.load import Target, load_ontology
-from etl.pipeline import Prepared, Summary, batches, load_prepared, prepare
-from etl.read import iter_sources
+from etl.errors import UserError
+from etl.load import Target, Versions, exclusive, graph_iri, load_ontology
+from etl.pipeline import Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare, prune_graphs
+from etl.read import article_id, iter_sources
 from etl.resources import SHAPES_DIR
 
+TargetSpec = tuple[str, str]
+"""("store", PATH) or ("endpoint", URL): plain data, so tasks on other processes can open it."""
 
-@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def list_sources(source: str) -> list[str]:
-    return [str(p) for p in iter_sources(Path(source))]
-
-
-# NO_CACHE: hashing batches of article bytes for a cache key would cost more than the work.
-@task(cache_policy=NO_CACHE)
-def prepare_batch(paths: list[str], shapes: str) -> list[Prepared]:
-    return [prepare(Path(p), Path(shapes)) for p in paths]
+# NO_CACHE everywhere: hashing batches of article bytes for a cache key would cost more than the work.
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5], "cache_policy": NO_CACHE}
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def load_batch(target_spec: tuple[str, str], batch: list[Prepared]) -> list[tuple[Prepared, bool]]:
-    target = _open_target(target_spec)
-    try:
-        return load_prepared(target, batch)
-    finally:
-        target.close()
-
-
-@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def ontology_task(target_spec: tuple[str, str]) -> None:
-    target = _open_target(target_spec)
-    try:
-        load_ontology(target)
-    finally:
-        target.close()
-
-
-def _open_target(spec: tuple[str, str]) -> Target:
+def open_target(spec: TargetSpec) -> Target:
     kind, where = spec
     if kind == "endpoint":
         from etl.endpoint import EndpointTarget
@@ -59,6 +42,52 @@ def _open_target(spec: tuple[str, str]) -> Target:
     return StoreTarget.open(Path(where))
 
 
+@task(**IO_RETRIES)
+def list_sources(source: str) -> list[str]:
+    return [str(p) for p in iter_sources(Path(source))]
+
+
+@task(**IO_RETRIES)
+def read_versions(spec: TargetSpec) -> Versions:
+    target = open_target(spec)
+    try:
+        return target.versions()
+    finally:
+        target.close()
+
+
+@task(**IO_RETRIES)
+def ontology_task(spec: TargetSpec) -> None:
+    target = open_target(spec)
+    try:
+        load_ontology(target)
+    finally:
+        target.close()
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_batch(paths: list[str], shapes: str, stored: Versions, stamp: str) -> list[Prepared]:
+    return [prepare(Path(p), Path(shapes), stored, stamp) for p in paths]
+
+
+@task(**IO_RETRIES)
+def load_batch(spec: TargetSpec, batch: list[Prepared]) -> list[tuple[Prepared, bool]]:
+    target = open_target(spec)
+    try:
+        return load_prepared(target, batch)
+    finally:
+        target.close()
+
+
+@task(**IO_RETRIES)
+def prune_task(spec: TargetSpec, keep: list[str]) -> int:
+    target = open_target(spec)
+    try:
+        return prune_graphs(target, keep)
+    finally:
+        target.close()
+
+
 @task(cache_policy=NO_CACHE)
 def publish_summary(summary: Summary) -> None:
     create_markdown_artifact(key="newsgraph-etl-summary", markdown=summary_markdown(summary),
@@ -66,29 +95,79 @@ def publish_summary(summary: Summary) -> None:
 
 
 def summary_markdown(s: Summary) -> str:
-    rows = [("read", s.read), ("loaded", s.loaded), ("rejected by SHACL", s.rejected),
-            ("unreadable", s.unreadable), ("failed", s.failed), ("triples loaded", s.triples),
+    rows = [("read", s.read), ("loaded", s.loaded), ("unchanged (skipped)", s.skipped),
+            ("rejected by SHACL", s.rejected), ("unreadable", s.unreadable), ("failed", s.failed),
+            ("pruned", s.pruned), ("triples loaded", s.triples),
             *((k.replace("_", " "), v) for k, v in s.counts.items()), ("seconds", f"{s.seconds:.1f}")]
     md = "| what | count |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
+    if s.fatal:
+        md += f"\n**Stopped:** {s.fatal}\n"
     if s.problems:
         md += "\n**Problems**\n\n" + "".join(f"- {p}\n" for p in s.problems)
     return md
 
 
 @flow(name="newsgraph-etl", log_prints=False)
-def etl_flow(source: str, target: tuple[str, str], batch_size: int = 50, shapes: str = str(SHAPES_DIR),
-             progress: bool = False) -> Summary:
+def etl_flow(source: str, target: TargetSpec, batch_size: int = 50, shapes: str = str(SHAPES_DIR),
+             prune: bool = False, force: bool = False, ahead: int = 2, progress: bool = False) -> Summary:
+    """Read, extract, validate and load every article under `source` that is new or changed.
+
+    `ahead` is how many batches are being prepared while one loads (the number
+    of workers, when the task runner has several).
+    """
     start = time.perf_counter()
-    paths = list_sources(source)
-    ontology_task(target)
     summary = Summary()
-    for batch in batches(paths, batch_size):
-        for p, loaded in load_batch(target, prepare_batch(batch, shapes)):
-            summary.add(p, loaded)
-        if progress:
-            print(f"\r[{summary.read}/{len(paths)}] articles", end="", file=sys.stderr, flush=True)
-    if progress and paths:
-        print(file=sys.stderr)
+    try:
+        with one_run_at_a_time(target):
+            _etl(source, target, summary, batch_size, shapes, prune, force, ahead, progress)
+    except UserError as exc:  # e.g. the store is locked: one line in the summary, not a traceback
+        summary.fatal = str(exc)
     summary.seconds = time.perf_counter() - start
     publish_summary(summary)
     return summary
+
+
+def one_run_at_a_time(spec: TargetSpec):
+    """Scheduled and manual runs on one store take turns (an endpoint serializes its own writes)."""
+    return exclusive(Path(spec[1])) if spec[0] == "store" else nullcontext()
+
+
+def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, shapes: str, prune: bool,
+         force: bool, ahead: int, progress: bool) -> None:
+    paths = list_sources(source)
+    stored = {} if force else read_versions(target)
+    stamp = pipeline_stamp(Path(shapes))  # once per run, the same for every batch wherever it runs
+    ontology_task(target)
+    pending: deque[PrefectFuture] = deque()
+
+    def load_next() -> None:
+        for p, loaded in load_batch(target, pending.popleft().result()):
+            summary.add(p, loaded)
+        if progress:
+            print(f"\r[{summary.read}/{len(paths)}] articles", end="", file=sys.stderr, flush=True)
+
+    for batch in batches(paths, batch_size):
+        # Only this batch's entries travel with the task (it may run in another process).
+        mine = {g: stored[g] for g in (graph_iri(article_id(Path(p))) for p in batch) if g in stored}
+        pending.append(prepare_batch.submit(batch, shapes, mine, stamp))
+        if len(pending) > ahead:
+            load_next()
+    while pending:
+        load_next()
+    if progress and paths:
+        print(file=sys.stderr)
+    if prune:
+        summary.pruned = prune_task(target, [article_id(Path(p)) for p in paths])
+
+
+def with_runner(workers: int = 1, dask_address: str | None = None):
+    """etl_flow on the task runner the user asked for: threads, N processes, or a Dask cluster."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return etl_flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
+    if workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return etl_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+    return etl_flow
