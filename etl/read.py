@@ -32,6 +32,7 @@ _DATELINE = re.compile(
     r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b"
 )
 _HEADER_LINES = 12
+_DATELINE_MAX_WORDS = 8
 
 
 class ReadError(UserError):
@@ -158,9 +159,12 @@ def _text_title(text: str) -> str | None:
 
 
 def _text_dateline(text: str) -> date | None:
-    """The first full date in the page header: scraped pages print their dateline there."""
+    """The first full date on a short header line: scraped pages print their dateline there.
+
+    Long lines are prose or photo captions ("FILE - ... Nov. 17, 2021"), whose dates are not the article's.
+    """
     for line in _header(text):
-        if m := _DATELINE.search(line):
+        if len(line.split()) <= _DATELINE_MAX_WORDS and (m := _DATELINE.search(line)):
             if parsed := _date_from_match(m):
                 return parsed
     return None

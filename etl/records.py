@@ -32,10 +32,10 @@ class Country:
 @dataclass(frozen=True)
 class Person:
     key: str  # stable across articles and runs: same person, same key
-    name: str  # fullest form written in the article: "Antony Blinken"
+    name: str  # fullest form written in the article: "Marta Varga"
     evidence: str  # sentence that introduces the person
     aliases: tuple[str, ...] = ()  # other forms seen in the article
-    roles: tuple[str, ...] = ()  # as written: "US Secretary of State"
+    roles: tuple[str, ...] = ()  # as written: "Foreign Minister"
     country: Country | None = None
 
 

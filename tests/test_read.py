@@ -22,6 +22,8 @@ def test_text_article_gets_title_dateline_and_hash(samples: Path) -> None:
 
 def test_text_without_dateline_has_no_date(samples: Path) -> None:
     assert read_article(samples / "002_20ad466d803281f7.txt").published is None
+    # The header of this one has a photo caption with a date: not the article's.
+    assert read_article(samples / "003_4a37522199f6be1e.txt").published is None
 
 
 def test_html_goes_through_main_text_extraction(tmp_path: Path) -> None:

@@ -1,0 +1,355 @@
+"""etl.extract on invented articles (tests/data/extract/) and on the sample articles."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl.extract import extract, sentences_of
+from etl.extract_persons import person_key
+from etl.records import Article, Extraction
+from etl.text import split_sentences
+
+DATA = Path(__file__).parent / "data" / "extract"
+SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"
+KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def run(text: str, published: date | None = None) -> Extraction:
+    return extract(Article(id="t", source="test", text=text, sha256="", published=published))
+
+
+def run_file(name: str, published: date | None = None) -> Extraction:
+    return run((DATA / name).read_text(encoding="utf-8"), published)
+
+
+def names(x: Extraction) -> set[str]:
+    return {p.name for p in x.persons}
+
+
+def meeting_of(x: Extraction, *surnames: str):
+    by_key = {p.key: p.name for p in x.persons}
+    for m in x.meetings:
+        who = {by_key[k].split()[-1] for k in m.participants}
+        if who == set(surnames):
+            return m
+    raise AssertionError(f"no meeting of {surnames} in {[m.participants for m in x.meetings]}")
+
+
+# --- persons -------------------------------------------------------------------------------------
+
+def test_unseen_names_with_titles_get_role_and_country():
+    x = run_file("meetings.txt")
+    people = {p.name: p for p in x.persons}
+    umerov = people["Rustem Umerov"]
+    assert umerov.roles == ("Ukrainian Defense Minister",)
+    assert umerov.country is not None and umerov.country.name == "Ukraine"
+    assert people["Erik Lindqvist"].country.name == "Sweden"
+    assert people["Tomasz Wrobel"].country.name == "Poland"
+
+
+def test_senators_plural_title_yields_each_name_without_the_title():
+    x = run("The bill is led by Senators Maria Lopez and Thomas Becker, who want more aid.")
+    assert names(x) == {"Maria Lopez", "Thomas Becker"}
+    assert all(p.roles == ("Senators",) for p in x.persons)
+
+
+def test_apposition_and_speech_patterns():
+    x = run("Marta Kowalczyk, the Polish foreign minister, arrived on Monday. "
+            "\"We will help,\" Kowalczyk said. Jonas Weber said the plan was sound. Weber added more.")
+    people = {p.name: p for p in x.persons}
+    assert people["Marta Kowalczyk"].country.name == "Poland"
+    assert "Kowalczyk" in people["Marta Kowalczyk"].aliases
+    assert "Jonas Weber" in people
+
+
+def test_generic_mentions_are_no_persons():
+    x = run("A senior US official told reporters the talks went well. The Defense Minister said nothing. "
+            "The General Staff said 40 drones were shot down.")
+    assert x.persons == []
+
+
+def test_non_ascii_and_multi_part_names():
+    x = run("Danish Foreign Minister Lars Løkke Rasmussen met with Dutch Prime Minister Dick van der Berg in Copenhagen.")
+    assert {"Lars Løkke Rasmussen", "Dick van der Berg"} <= names(x)
+    assert all(KEY.match(p.key) for p in x.persons)
+
+
+def test_spelling_variants_share_one_key():
+    assert person_key(["Anthony", "Blinken"]) == person_key(["Antony", "Blinken"])
+    assert len({person_key(["Volodymyr", s]) for s in ("Zelensky", "Zelenskyy", "Zelenskiy")}) == 1
+    assert person_key(["Serhii", "Nykyforov"]) == person_key(["Serhiy", "Nikiforov"])
+    assert person_key(["Anthony", "Blinken"]) != person_key(["Donald", "Blinken"])
+
+
+def test_surname_alone_resolves_to_full_name_even_when_spelled_differently():
+    x = run("Presidential adviser Mykhailo Podolyak spoke on Monday. Later, Podoliak said talks had stalled.")
+    assert len(x.persons) == 1
+    assert x.persons[0].name == "Mykhailo Podolyak"
+    assert "Podoliak" in x.persons[0].aliases
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence,status", [
+    ("Foreign Minister Ana Silva is to meet Foreign Minister Karl Brandt.", "planned"),
+    ("Foreign Minister Ana Silva plans to meet Foreign Minister Karl Brandt.", "planned"),
+    ("Foreign Minister Ana Silva is scheduled to meet Foreign Minister Karl Brandt.", "planned"),
+    ("Foreign Minister Ana Silva met Foreign Minister Karl Brandt.", "held"),
+    ("Foreign Minister Ana Silva held talks with Foreign Minister Karl Brandt.", "held"),
+    ("Foreign Minister Ana Silva greeted Foreign Minister Karl Brandt at the start of their meeting.", "held"),
+])
+def test_meeting_status_follows_the_trigger(sentence, status):
+    x = run(sentence)
+    assert [m.status for m in x.meetings] == [status]
+    assert set(meeting_of(x, "Silva", "Brandt").participants) == {p.key for p in x.persons}
+
+
+def test_weekdays_resolve_against_publication_date():
+    x = run_file("meetings.txt", published=date(2024, 5, 15))  # a Wednesday
+    assert meeting_of(x, "Umerov", "Lindqvist").date == date(2024, 5, 14)  # "met ... on Tuesday"
+    assert meeting_of(x, "Ozols", "Petrauskas").date == date(2024, 5, 17)  # "is to meet ... on Friday"
+    assert meeting_of(x, "Petrauskas", "Virtanen").date is None  # "next month"
+
+
+def test_unknown_date_stays_none():
+    x = run_file("meetings.txt")
+    assert x.meetings and all(m.date is None for m in x.meetings)
+
+
+def test_meeting_place_and_counts():
+    x = run_file("meetings.txt", published=date(2024, 5, 15))
+    assert meeting_of(x, "Umerov", "Lindqvist").place == "Stockholm"
+    assert meeting_of(x, "Umerov", "Lindqvist").topics == ("air defence",)
+    assert meeting_of(x, "Virtanen", "Tamm").place == "Tallinn"
+    assert meeting_of(x, "Virtanen", "Tamm").status == "held"
+    assert meeting_of(x, "Ozols", "Wrobel").status == "planned"
+    assert len(x.meetings) == 5  # "refused to meet" is no meeting
+
+
+def test_place_in_geneva():
+    x = run("This Friday, US Secretary of State Mark Hill also plans to meet Russian Foreign Minister Ivan Popov for talks in Geneva.")
+    assert meeting_of(x, "Hill", "Popov").place == "Geneva"
+
+
+def test_meeting_participants_are_persons():
+    for path in sorted(SAMPLES.glob("*.txt")) + sorted(DATA.glob("*.txt")):
+        x = run(path.read_text(encoding="utf-8"))
+        keys = {p.key for p in x.persons}
+        for m in x.meetings:
+            assert len(m.participants) >= 2 and set(m.participants) <= keys
+
+
+# --- weapons -------------------------------------------------------------------------------------
+
+def test_weapon_alias_maps_to_canonical():
+    x = run("Two Patriots and more F-16s will arrive, while Kyiv also asked for the Patriot system.")
+    weapons = {w.name: w for w in x.weapons}
+    assert set(weapons) == {"MIM-104 Patriot", "F-16 Fighting Falcon"}
+    assert weapons["MIM-104 Patriot"].wikidata == "Q174968"
+    assert set(weapons["MIM-104 Patriot"].mentions) == {"Patriots", "Patriot"}
+    assert weapons["MIM-104 Patriot"].key == "mim-104-patriot"
+
+
+def test_unlisted_weapon_needs_model_number_and_kind_word():
+    x = run("Germany will send the new Skyranger-30 air defence systems and Zeus-7 missiles by summer.")
+    kinds = {w.name: w.kind for w in x.weapons}
+    assert kinds == {"Skyranger-30": "air defence system", "Zeus-7": "missile"}
+    assert run("The Falcon air defence system and Thunder missiles were shown.").weapons == []
+
+
+def test_ambiguous_alias_needs_context():
+    assert run("Former general Creighton Abrams was honoured.").weapons == []
+    assert [w.name for w in run("Poland received more Abrams tanks.").weapons] == ["M1 Abrams"]
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+def _perms(x: Extraction) -> dict[str, str]:
+    return {p.grantor.name: p.status for p in x.permissions if p.grantor}
+
+
+def test_reported_permission_yields_one_per_grantor():
+    x = run_file("permissions.txt", published=date(2024, 5, 31))
+    perms = _perms(x)
+    for country in ("Slovenia", "Croatia", "Portugal"):
+        assert perms[country] == "granted"
+    assert all(p.grantee.name == "Ukraine" for p in x.permissions)
+
+
+def test_speaker_grants_and_statuses():
+    x = run_file("permissions.txt", published=date(2024, 5, 31))
+    perms = _perms(x)
+    assert perms["Norway"] == "granted"
+    norway = next(p for p in x.permissions if p.grantor and p.grantor.name == "Norway")
+    assert norway.grantor_person == next(p.key for p in x.persons if p.name == "Lars Haugen")
+    assert norway.date == date(2024, 5, 2)
+    assert norway.weapon == "Norwegian weapons"
+    assert perms["Germany"] == "restricted"
+    assert perms["Italy"] == "refused"
+
+
+def test_calls_and_hypotheticals_are_no_permissions():
+    x = run_file("permissions.txt", published=date(2024, 5, 31))
+    assert "Hungary" not in _perms(x)
+    assert len(x.permissions) == 6
+
+
+def test_named_system_and_scope():
+    x = run("Britain has given Ukraine permission to use Storm Shadow missiles against targets in the Kursk region.")
+    (p,) = x.permissions
+    assert (p.grantor.name, p.grantee.name, p.status) == ("United Kingdom", "Ukraine", "granted")
+    assert p.weapon_system == "storm-shadow"
+    assert p.scope == "Kursk region"
+
+
+# --- page junk -----------------------------------------------------------------------------------
+
+def test_sidebar_after_marker_yields_nothing():
+    x = run_file("sidebar.txt")
+    assert names(x) == {"Andriy Kovalenko"}
+    assert x.meetings == [] and x.permissions == [] and x.weapons == []
+
+
+def test_page_of_only_junk_yields_nothing():
+    x = run_file("junk_only.txt")
+    assert (x.persons, x.meetings, x.weapons, x.permissions) == ([], [], [], [])
+
+
+def test_duplicated_caption_is_dropped_but_headline_kept():
+    text = ("Silva, Brandt Meet Amid Border Tensions\n\n"
+            "Chancellor Hans Ritter visits a factory in Munich, May 3, 2024.\n"
+            "Chancellor Hans Ritter visits a factory in Munich, May 3, 2024. © IMAGO / SNA\n\n"
+            "Foreign Minister Ana Silva spoke with reporters. Foreign Minister Karl Brandt said little.\n")
+    x = run(text)
+    assert names(x) == {"Ana Silva", "Karl Brandt"}
+    assert meeting_of(x, "Silva", "Brandt").status == "held"
+    assert meeting_of(x, "Silva", "Brandt").evidence == "Silva, Brandt Meet Amid Border Tensions"
+
+
+def test_sentence_splitter_keeps_abbreviations():
+    text = "U.S. Secretary of State Anna Gray spoke in Riga, Latvia, Dec. 1, 2021. She left. Then Mr. Lee came."
+    assert split_sentences(text) == ["U.S. Secretary of State Anna Gray spoke in Riga, Latvia, Dec. 1, 2021.",
+                                     "She left.", "Then Mr. Lee came."]
+
+
+# --- the sample articles -------------------------------------------------------------------------
+
+def sample(stem: str, published: date | None = None) -> Extraction:
+    path = next(SAMPLES.glob(f"{stem}_*.txt"))
+    return extract(Article(id=path.stem, source=str(path), text=path.read_text(encoding="utf-8"),
+                           sha256="", published=published))
+
+
+def test_sample_meeting_in_kyiv_on_publication_day():
+    x = sample("000", published=date(2024, 5, 14))
+    m = meeting_of(x, "Zelenskyy", "Blinken")
+    assert (m.status, m.date, m.place) == ("held", date(2024, 5, 14), "Kyiv")
+    assert "Paulius Saudargas" not in names(x)  # sidebar
+    assert [w.name for w in x.weapons] == ["MIM-104 Patriot"]
+
+
+def test_sample_planned_meetings_and_caption_junk():
+    x = sample("002")
+    assert {m.status for m in x.meetings} == {"planned"}
+    assert meeting_of(x, "Blinken", "Lavrov").place == "Geneva"
+    assert "Jill Stein" not in names(x) and "Kamala Harris" not in names(x)
+
+
+def test_sample_weekday_resolved_from_caption_date():
+    x = sample("003")
+    assert meeting_of(x, "Blinken", "Kuleba").date == date(2021, 12, 2)
+    assert meeting_of(x, "Blinken", "Lavrov").status == "held"
+
+
+def test_sample_permissions():
+    x = sample("004", published=date(2024, 5, 31))
+    perms = {(p.grantor.name, p.status) for p in x.permissions}
+    assert ("United States", "granted") in perms and ("United States", "restricted") in perms
+    assert ("Denmark", "granted") in perms and ("Norway", "granted") not in perms
+    danish = next(p for p in x.permissions if p.grantor.name == "Denmark")
+    assert danish.weapon_system == "f-16-fighting-falcon" and danish.date == date(2024, 5, 30)
+    assert len(x.permissions) == 14
+
+
+def test_sample_evidence_is_copied_from_the_text_and_output_is_deterministic():
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        article = Article(id=path.stem, source=str(path), text=text, sha256="")
+        x = extract(article)
+        flat = " ".join(text.split())
+        for fact in [*x.persons, *x.meetings, *x.weapons, *x.permissions]:
+            assert " ".join(fact.evidence.split()) in flat
+        assert extract(article) == x
+        assert all(KEY.match(p.key) for p in x.persons)
+        assert sentences_of(article)
+
+
+def test_title_case_headline_makes_no_persons_but_resolves_known_ones():
+    x = run("Foreign Minister Says Talks With Moscow Failed\n\n"
+            "Foreign Minister Ana Silva spoke on Monday. Silva said the talks failed.\n")
+    assert names(x) == {"Ana Silva"}
+
+
+def test_common_first_name_finds_untitled_person():
+    x = run("The report was written by Olena Kovalchuk and presented on Monday.")
+    assert names(x) == {"Olena Kovalchuk"}
+    assert run("The Kharkiv Region Council met on Monday.").persons == []
+
+
+def test_file_photo_date_does_not_anchor_weekdays():
+    text = ("Foreign Minister Ana Silva will meet Foreign Minister Karl Brandt on Friday.\n"
+            "FILE - Foreign Minister Ana Silva speaks in Lisbon, March 21, 2019.\n")
+    assert run(text).meetings[0].date is None
+
+
+def test_month_is_no_place():
+    x = run("Foreign Minister Ana Silva met Foreign Minister Karl Brandt in March.")
+    assert x.meetings[0].place is None
+
+
+def test_negated_and_reluctant_grants():
+    x = run("The US has not allowed Ukraine to use ATACMS against targets in Russia, officials said. "
+            "Germany has been reluctant to allow Ukraine to use Taurus missiles.")
+    assert [(p.grantor.name, p.status) for p in x.permissions] == [("United States", "refused")]
+
+
+def test_inline_related_link_is_dropped_but_article_goes_on():
+    text = ("Leaders meet in Warsaw\n\n"
+            "Related: Foreign Minister Karl Brandt met with Foreign Minister Ana Silva in Paris\n\n"
+            "Ukrainian President Oleksandr Melnyk met Polish President Jan Nowak in Warsaw.\n\n"
+            "Oleksandr Melnyk and Jan Nowak in Warsaw. Photograph: Tobias Braun/AFP/Getty Images\n")
+    x = run(text)
+    assert names(x) == {"Oleksandr Melnyk", "Jan Nowak"}
+    (m,) = x.meetings
+    assert m.place == "Warsaw" and m.evidence.startswith("Ukrainian President")
+
+
+def test_initials_in_names():
+    x = run("Vice President J.D. Vance met with Ukrainian President Oleksandr Melnyk in Munich.")
+    assert names(x) == {"J.D. Vance", "Oleksandr Melnyk"}
+    assert meeting_of(x, "Vance", "Melnyk").place == "Munich"
+
+
+def test_single_paragraph_article_is_split_into_sentences():
+    text = ("Ukrainian Defense Minister Rustem Umerov met with Swedish Defence Minister Erik Lindqvist in "
+            "Stockholm to discuss air defence. They agreed on more aid. Umerov said more IRIS-T systems would come.")
+    art = Article(id="t", source="test", text=text, sha256="")
+    assert len(sentences_of(art)) == 3
+    assert len(extract(art).meetings) == 1
+
+
+def test_media_and_acronyms_are_no_persons():
+    x = run("Der Spiegel said the talks failed. Al Jazeera said more. RBC-Ukraine said so. RBC-Ukraine said again.")
+    assert x.persons == []
+
+
+def test_text_after_a_bare_marker_is_cut():
+    text = ("Foreign Minister Ana Silva met Foreign Minister Karl Brandt in Lisbon.\n\n"
+            "Read also:\n\n"
+            "Defense Minister Pavel Novak held talks with Prime Minister Ivo Horvat in Zagreb on Monday.\n")
+    x = run(text)
+    assert names(x) == {"Ana Silva", "Karl Brandt"}
+    assert len(x.meetings) == 1
