@@ -6,7 +6,10 @@ Commands import what they need inside themselves: `query`, `export` and
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,22 +146,34 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         raise UserError(f"{args.source}: no such file or folder")
     # A scheduled deployment needs a real Prefect server: its ephemeral API never fires schedules.
     api = ensure_api(log=lambda msg: print(msg, file=sys.stderr))
-    from flows.etl import etl_flow
-
     name = args.name or f"newsgraph-etl-{slug(args.source.resolve().name)}"
+    spec = {"name": name, "cron": args.cron, "interval": args.interval,
+            "parameters": {"source": str(args.source.resolve()), "target": ["store", str(args.store.resolve())],
+                           "shapes": str((args.shapes or SHAPES_DIR).resolve()), "prune": args.prune}}
     every = f"cron {args.cron!r}" if args.cron else f"every {args.interval} s"
-    print(f"serving deployment {name!r}: ETL of {args.source} into {args.store}, {every}")
-    print(f"watch the runs in the Prefect UI: {api.removesuffix('/api')}  (Ctrl-C stops)")
+    print(f"serving deployment {name!r}: ETL of {args.source} into {args.store}, {every}", flush=True)
+    print(f"watch the runs in the Prefect UI: {api.removesuffix('/api')}  (Ctrl-C stops)", flush=True)
+    # Its own session: the terminal's Ctrl-C reaches only this process, which stops the server side gently.
+    proc = subprocess.Popen([sys.executable, "-m", "flows.schedule", json.dumps(spec)], start_new_session=True)
     try:
-        etl_flow.serve(
-            name=name, cron=args.cron, interval=args.interval, print_starting_message=False,
-            parameters={"source": str(args.source.resolve()), "target": ("store", str(args.store.resolve())),
-                        "shapes": str((args.shapes or SHAPES_DIR).resolve()), "prune": args.prune},
-        )
+        code = proc.wait()
     except KeyboardInterrupt:
-        pass
+        code = _stop_group(proc)
+    else:
+        if code:
+            raise UserError(f"serving {name!r} stopped with exit code {code}; see the messages above")
     print("stopped serving", name)
     return 0
+
+
+def _stop_group(proc: subprocess.Popen, grace_s: float = 20) -> int:
+    """SIGTERM the runner, give in-flight runs time to finish their article, then end the group."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return proc.wait()
 
 
 def _query_text(args: argparse.Namespace) -> str:

@@ -75,8 +75,8 @@ def short_iri(term: object) -> str:
     """ng:evidence rather than the full IRI: reports are read by people."""
     text = str(term)
     for prefix, ns in PREFIXES.items():
-        if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
+        if text.startswith(base := str(ns)):
+            return f"{prefix}:{text[len(base):]}"
     return text
 
 

@@ -5,7 +5,6 @@ which would dominate per-article work. Preparing (read, extract, build,
 validate) runs on the flow's task runner, a few batches ahead of the loads,
 which stay in this process because the embedded store has one writer.
 """
-from __future__ import annotations
 
 import sys
 import time
