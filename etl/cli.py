@@ -28,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("etl", help="read articles, extract facts, validate and load them")
-    p.add_argument("source", type=Path, help="an article file or a folder of them (.txt, .html)")
+    p.add_argument("source", type=Path, nargs="?", help="an article file or a folder of them (.txt, .html)")
     _store_arg(p)
+    p.add_argument("--quarantined", action="store_true",
+                   help="rerun only the articles the quarantine file lists (those earlier runs could not load)")
+    p.add_argument("--quarantine-file", type=Path, metavar="PATH",
+                   help="where held-back articles are listed (default: STORE.quarantine.json)")
     p.add_argument("--endpoint", help="load into this SPARQL Graph Store Protocol endpoint instead of the store")
     p.add_argument("--batch-size", type=int, default=50, help="articles per Prefect task (default 50)")
     p.add_argument("--shapes", type=Path, help="SHACL shapes to check articles against (file or folder; default shapes/)")
@@ -68,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--construct", type=Path, metavar="FILE", help="export the result of this CONSTRUCT query")
     p.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("serve", help="serve the store as a SPARQL endpoint (the Oxigraph server)")
+    _store_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    p.add_argument("--timeout-s", type=int, default=30, metavar="N",
+                   help="stop queries after N seconds with an error (default 30; 0 = no limit)")
+    p.add_argument("--cors", action="store_true", help="allow web pages on other origins to query")
+    p.add_argument("--writable", action="store_true",
+                   help="allow SPARQL Update/Graph Store writes and `newsgraph etl` while serving (127.0.0.1 only)")
+    p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("validate", help="check the store, or an RDF file, against the SHACL shapes")
     p.add_argument("file", nargs="?", type=Path, help="an RDF file to check instead of the store")
@@ -109,14 +124,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_etl(args: argparse.Namespace) -> int:
-    from etl.load import StoreError, exclusive, open_store
+    from etl import quarantine
+    from etl.load import StoreError, exclusive
 
+    args.quarantine_file = args.quarantine_file or (
+        Path("newsgraph-quarantine.json") if args.endpoint else quarantine.quarantine_path(args.store))
+    args.only = None
+    if args.quarantined:
+        if args.source or args.prune:
+            raise UserError("--quarantined takes no SOURCE and no --prune: it reruns the quarantined files only")
+        args.only = sorted(quarantine.load(args.quarantine_file))
+        if not args.only:
+            print(f"nothing in quarantine ({args.quarantine_file})")
+            return 0
+        args.source = Path(".")
+    elif args.source is None:
+        raise UserError("give the articles to load: newsgraph etl FILE_OR_FOLDER (or --quarantined)")
     if not args.source.exists():
         raise StoreError(f"{args.source}: no such file or folder")
     if args.endpoint:
         return _run_flow(args, ("endpoint", args.endpoint))
-    with exclusive(args.store):  # fail fast, with one line, if another run or a server holds the store
-        open_store(args.store).flush()
+    from etl.endpoint import target_spec
+
+    # Fail fast, with one line, before Prefect starts: another run, a read-only server or a
+    # foreign process holding the store. The flow checks again under the same lock.
+    with exclusive(args.store):
+        target_spec(args.store)
     return _run_flow(args, ("store", str(args.store)))
 
 
@@ -131,7 +164,7 @@ def _run_flow(args: argparse.Namespace, target: tuple[str, str]) -> int:
     flow = with_runner(args.workers, args.dask_address)
     summary = flow(str(args.source), target, batch_size=args.batch_size, shapes=str(args.shapes or SHAPES_DIR),
                    prune=args.prune, force=args.force, ahead=max(2, args.workers),
-                   progress=sys.stderr.isatty())
+                   progress=sys.stderr.isatty(), quarantine_file=str(args.quarantine_file), only=args.only)
     print(summary.render())
     return 2 if summary.fatal else 0 if summary.ok else 1
 
@@ -140,6 +173,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from flows.api import ensure_api
 
     from etl.build import slug
+    from etl.quarantine import quarantine_path
     from etl.resources import SHAPES_DIR
 
     if not args.source.exists():
@@ -149,7 +183,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     name = args.name or f"newsgraph-etl-{slug(args.source.resolve().name)}"
     spec = {"name": name, "cron": args.cron, "interval": args.interval,
             "parameters": {"source": str(args.source.resolve()), "target": ["store", str(args.store.resolve())],
-                           "shapes": str((args.shapes or SHAPES_DIR).resolve()), "prune": args.prune}}
+                           "shapes": str((args.shapes or SHAPES_DIR).resolve()), "prune": args.prune,
+                           "quarantine_file": str(quarantine_path(args.store.resolve()))}}
     every = f"cron {args.cron!r}" if args.cron else f"every {args.interval} s"
     print(f"serving deployment {name!r}: ETL of {args.source} into {args.store}, {every}", flush=True)
     print(f"watch the runs in the Prefect UI: {api.removesuffix('/api')}  (Ctrl-C stops)", flush=True)
@@ -210,6 +245,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct)
         sys.stdout.buffer.flush()
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from etl.serve import run_serve
+
+    return run_serve(args.store, args.host, args.port, args.timeout_s, args.cors, args.writable)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

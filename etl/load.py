@@ -78,9 +78,17 @@ def open_store(path: Path, *, create: bool = True) -> ox.Store:
 
 
 def open_store_read_only(path: Path) -> ox.Store:
-    """Open for queries/exports; falls back to read-only when a writer holds the lock."""
+    """Open for queries/exports, beside a `newsgraph serve` on the same store if there is one."""
+    from .serve import read_state  # serve imports this module
+
     if not path.exists():
         raise StoreError(f"no store at {path}: run `newsgraph etl SOURCE --store {path}` first")
+    if (server := read_state(path)) is not None:
+        if server.writable:
+            # Reading files another process writes is undefined behaviour in RocksDB.
+            raise StoreError(f"{path} is being served writable at {server.url}; query it there "
+                             f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
+        return ox.Store.read_only(str(path))
     try:
         return ox.Store(str(path))
     except OSError:

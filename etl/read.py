@@ -33,6 +33,7 @@ _DATELINE = re.compile(
 )
 _HEADER_LINES = 12
 _DATELINE_MAX_WORDS = 8
+_TITLE_MAX_WORDS = 30
 
 
 class ReadError(UserError):
@@ -154,8 +155,8 @@ def _header(text: str) -> list[str]:
 
 
 def _text_title(text: str) -> str | None:
-    """The first header line that reads like a headline (four words or more)."""
-    return next((ln for ln in _header(text) if len(ln.split()) >= 4), None)
+    """The first header line that reads like a headline (4 to 30 words; longer is body text)."""
+    return next((ln for ln in _header(text) if 4 <= len(ln.split()) <= _TITLE_MAX_WORDS), None)
 
 
 def _text_dateline(text: str) -> date | None:

@@ -132,7 +132,7 @@ def _headline_index(lines: list[str], title: str | None, rules: _Rules, junk: se
     if title:
         for i, line in enumerate(lines):
             if _normal(line) == _normal(title):
-                return None if i in junk else i
+                return None if i in junk or word_count(line) > rules.max_headline else i
     for i, line in enumerate(lines[:12]):
         if i in junk or rules.drop.search(line):
             continue
@@ -189,4 +189,19 @@ def split_sentences(paragraph: str) -> list[str]:
     tail = paragraph[start:].strip()
     if tail:
         out.append(tail)
-    return [s for s in out if s]
+    return [piece for s in out if s for piece in _bounded(s)]
+
+
+MAX_SENTENCE_CHARS = 1000
+"""Longer "sentences" (a page with no punctuation, one enormous line) are cut at spaces:
+rules scan a sentence once per trigger word, so an unbounded one would cost quadratic time."""
+
+
+def _bounded(sentence: str) -> list[str]:
+    pieces = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    return [*pieces, sentence] if sentence else pieces

@@ -17,9 +17,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from etl.endpoint import open_target, target_spec
 from etl.errors import UserError
-from etl.load import Target, Versions, exclusive, graph_iri, load_ontology
+from etl.load import Versions, exclusive, graph_iri, load_ontology
 from etl.pipeline import Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare, prune_graphs
+from etl import quarantine
 from etl.read import article_id, iter_sources
 from etl.resources import SHAPES_DIR
 
@@ -30,20 +32,10 @@ TargetSpec = tuple[str, str]
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5], "cache_policy": NO_CACHE}
 
 
-def open_target(spec: TargetSpec) -> Target:
-    kind, where = spec
-    if kind == "endpoint":
-        from etl.endpoint import EndpointTarget
-
-        return EndpointTarget(where)
-    from etl.load import StoreTarget
-
-    return StoreTarget.open(Path(where))
-
-
 @task(**IO_RETRIES)
 def list_sources(source: str) -> list[str]:
-    return [str(p) for p in iter_sources(Path(source))]
+    # Absolute, so the quarantine list still finds them from another working directory.
+    return [str(p.absolute()) for p in iter_sources(Path(source))]
 
 
 @task(**IO_RETRIES)
@@ -87,6 +79,11 @@ def prune_task(spec: TargetSpec, keep: list[str]) -> int:
         target.close()
 
 
+@task(**IO_RETRIES)
+def record_quarantine(path: str, held_back: dict[str, list[str]], cleared: list[str]) -> int:
+    return quarantine.update(Path(path), held_back, cleared)
+
+
 @task(cache_policy=NO_CACHE)
 def publish_summary(summary: Summary) -> None:
     create_markdown_artifact(key="newsgraph-etl-summary", markdown=summary_markdown(summary),
@@ -108,17 +105,23 @@ def summary_markdown(s: Summary) -> str:
 
 @flow(name="newsgraph-etl", log_prints=False)
 def etl_flow(source: str, target: TargetSpec, batch_size: int = 50, shapes: str = str(SHAPES_DIR),
-             prune: bool = False, force: bool = False, ahead: int = 2, progress: bool = False) -> Summary:
+             prune: bool = False, force: bool = False, ahead: int = 2, progress: bool = False,
+             quarantine_file: str | None = None, only: list[str] | None = None) -> Summary:
     """Read, extract, validate and load every article under `source` that is new or changed.
 
     `ahead` is how many batches are being prepared while one loads (the number
-    of workers, when the task runner has several).
+    of workers, when the task runner has several). Articles that cannot be
+    loaded go on the `quarantine_file` list; `only` limits the run to these files.
     """
     start = time.perf_counter()
-    summary = Summary()
+    summary = Summary(quarantine_file=quarantine_file)
     try:
         with one_run_at_a_time(target):
-            _etl(source, target, summary, batch_size, shapes, prune, force, ahead, progress)
+            # Under the lock: a `newsgraph serve` that started since the CLI looked is seen now.
+            target = target_spec(Path(target[1])) if target[0] == "store" else target
+            _etl(source, target, summary, batch_size, shapes, prune, force, ahead, progress, only)
+            if quarantine_file:
+                summary.quarantined = record_quarantine(quarantine_file, summary.held_back, summary.cleared)
     except UserError as exc:  # e.g. the store is locked: one line in the summary, not a traceback
         summary.fatal = str(exc)
     summary.seconds = time.perf_counter() - start
@@ -132,8 +135,8 @@ def one_run_at_a_time(spec: TargetSpec):
 
 
 def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, shapes: str, prune: bool,
-         force: bool, ahead: int, progress: bool) -> None:
-    paths = list_sources(source)
+         force: bool, ahead: int, progress: bool, only: list[str] | None) -> None:
+    paths = only if only is not None else list_sources(source)
     stored = {} if force else read_versions(target)
     stamp = pipeline_stamp(Path(shapes))  # once per run, the same for every batch wherever it runs
     ontology_task(target)
