@@ -21,7 +21,7 @@ from .load import Target, Versions, graph_iri
 from .namespaces import GRAPH
 from .read import ReadError, article_id, content_hash, parse_article, read_raw
 from .resources import LEXICONS_DIR, SHAPES_DIR
-from .validate import shapes_graph, validate_graph
+from .validate import validate_graph
 
 Outcome = Literal["ready", "skipped", "unreadable", "rejected", "failed"]
 
@@ -35,9 +35,10 @@ def pipeline_stamp(shapes: Path = SHAPES_DIR) -> str:
     """
     h = hashlib.sha256(__version__.encode())
     etl_dir = LEXICONS_DIR.parent
-    for f in sorted([*etl_dir.glob("*.py"), *LEXICONS_DIR.glob("*.*")]):
+    shape_files = sorted(shapes.glob("*.ttl")) if shapes.is_dir() else [shapes]
+    # File bytes, not parsed graphs: blank node labels differ from one process to the next.
+    for f in [*sorted([*etl_dir.glob("*.py"), *LEXICONS_DIR.glob("*.*")]), *shape_files]:
         h.update(f.name.encode() + f.read_bytes())
-    h.update(shapes_graph(shapes).serialize(format="nt", encoding="utf-8"))
     return h.hexdigest()[:16]
 
 
@@ -98,6 +99,10 @@ class Summary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("persons", "meetings", "weapon_systems", "permissions"), 0))
     problems: list[str] = field(default_factory=list)
+    held_back: dict[str, list[str]] = field(default_factory=dict)  # source -> why it was not loaded
+    cleared: list[str] = field(default_factory=list)  # sources now in the store as they are on disk
+    quarantined: int = 0  # articles on the quarantine list after this run
+    quarantine_file: str | None = None
     seconds: float = 0.0
     fatal: str | None = None  # why the run stopped before its end, if it did
 
@@ -110,6 +115,10 @@ class Summary:
                 self.counts[k] += v
         else:
             setattr(self, p.outcome, getattr(self, p.outcome) + 1)
+        if loaded or p.outcome == "skipped":
+            self.cleared.append(p.source)
+        else:
+            self.held_back[p.source] = list(p.reasons)
         self.problems.extend(p.reasons)
 
     @property
@@ -126,6 +135,9 @@ class Summary:
             f"time: {self.seconds:.1f} s",
         ]
         lines += [f"problem: {p}" for p in self.problems]
+        if self.quarantined:
+            lines.append(f"quarantine: {self.quarantined} article(s) held back, listed with reasons in "
+                         f"{self.quarantine_file}; fix them (or the rules) and run `newsgraph etl --quarantined`")
         if self.fatal:
             lines.append(f"stopped: {self.fatal}")
         return "\n".join(lines)

@@ -34,6 +34,7 @@ _DATELINE = re.compile(
 _HEADER_LINES = 12
 _DATELINE_MAX_WORDS = 8
 _TITLE_MAX_WORDS = 30
+_MIN_HTML_WORDS = 5
 
 
 class ReadError(UserError):
@@ -135,9 +136,10 @@ def _from_html(html: str, path: Path) -> tuple[str, str | None, str | None, date
     import trafilatura  # heavy; only HTML input pays for it
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
-    if doc is None:
+    # A nav link or two ("Home") is what trafilatura finds on a page without an article.
+    if doc is None or len((doc.text or "").split()) < _MIN_HTML_WORDS:
         raise ReadError(f"{path}: HTML page with no article text")
-    body = doc.text or ""
+    body = doc.text
     if doc.title and not body.startswith(doc.title):
         body = f"{doc.title}\n\n{body}"  # the headline can state facts; keep it in front
     return body, doc.title, doc.sitename, _iso_date(doc.date)
