@@ -29,8 +29,11 @@ QUIET_DEFAULTS = {
     # No calls out from the Prefect client or server.
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    # newsgraph prints its own progress and summary; Prefect's per-task lines would drown them.
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # newsgraph prints its own progress and summary; Prefect's per-task lines would drown them,
+    # and its shutdown chatter ("EventsWorker - Still processing items", asyncio callbacks
+    # failing as a flow-run process exits) says nothing a user can act on.
+    "PREFECT_LOGGING_LEVEL": "ERROR",
+    "PREFECT_LOGGING_ROOT_LEVEL": "CRITICAL",
 }
 
 

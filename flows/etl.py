@@ -9,7 +9,7 @@ which stay in this process because the embedded store has one writer.
 import sys
 import time
 from collections import deque
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 
 from prefect import flow, task
@@ -40,20 +40,14 @@ def list_sources(source: str) -> list[str]:
 
 @task(**IO_RETRIES)
 def read_versions(spec: TargetSpec) -> Versions:
-    target = open_target(spec)
-    try:
+    with closing(open_target(spec)) as target:
         return target.versions()
-    finally:
-        target.close()
 
 
 @task(**IO_RETRIES)
 def ontology_task(spec: TargetSpec) -> None:
-    target = open_target(spec)
-    try:
+    with closing(open_target(spec)) as target:
         load_ontology(target)
-    finally:
-        target.close()
 
 
 @task(cache_policy=NO_CACHE)
@@ -63,20 +57,14 @@ def prepare_batch(paths: list[str], shapes: str, stored: Versions, stamp: str) -
 
 @task(**IO_RETRIES)
 def load_batch(spec: TargetSpec, batch: list[Prepared]) -> list[tuple[Prepared, bool]]:
-    target = open_target(spec)
-    try:
+    with closing(open_target(spec)) as target:
         return load_prepared(target, batch)
-    finally:
-        target.close()
 
 
 @task(**IO_RETRIES)
 def prune_task(spec: TargetSpec, keep: list[str]) -> int:
-    target = open_target(spec)
-    try:
+    with closing(open_target(spec)) as target:
         return prune_graphs(target, keep)
-    finally:
-        target.close()
 
 
 @task(**IO_RETRIES)

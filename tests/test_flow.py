@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import open_store
+from helpers import store_quads
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-
-def _quads(store: Path) -> set[str]:
-    s = open_store(store)
-    try:
-        return {str(q) for q in s}
-    finally:
-        del s
 
 
 def _run(source: Path, store: Path, **kw):
@@ -29,13 +22,13 @@ def test_samples_load_and_a_rerun_changes_nothing(samples: Path, store: Path) ->
     summary = _run(samples, store, batch_size=2)
     assert (summary.read, summary.loaded, summary.problems) == (5, 5, [])
     assert summary.counts["persons"] >= 5 and summary.counts["meetings"] >= 3
-    first = _quads(store)
+    first = store_quads(store)
     assert summary.triples > 100
     again = _run(samples, store)
     assert (again.loaded, again.skipped) == (0, 5)
     forced = _run(samples, store, force=True)
     assert (forced.loaded, forced.skipped) == (5, 0)
-    assert _quads(store) == first
+    assert store_quads(store) == first
 
 
 def test_changed_article_is_replaced_and_deleted_one_pruned(sample_copy: Path, store: Path) -> None:
@@ -45,17 +38,17 @@ def test_changed_article_is_replaced_and_deleted_one_pruned(sample_copy: Path, s
     (sample_copy / "003_4a37522199f6be1e.txt").unlink()
     kept = _run(sample_copy, store)
     assert (kept.loaded, kept.skipped, kept.pruned) == (1, 3, 0)
-    quads = _quads(store)
+    quads = store_quads(store)
     assert any("place/vienna" in q for q in quads) and not any("place/geneva" in q for q in quads)
     assert any("graph/003_4a37522199f6be1e" in q for q in quads)  # without --prune it stays
     pruned = _run(sample_copy, store, prune=True)
     assert (pruned.loaded, pruned.skipped, pruned.pruned) == (0, 4, 1)
-    assert not any("graph/003_4a37522199f6be1e" in q for q in _quads(store))
+    assert not any("graph/003_4a37522199f6be1e" in q for q in store_quads(store))
 
 
 def test_bad_input_is_reported_and_the_rest_loads(sample_copy: Path, store: Path, tmp_path: Path) -> None:
     assert _run(sample_copy, store).loaded == 5
-    before = _quads(store)
+    before = store_quads(store)
     (sample_copy / "empty.txt").write_bytes(b"")
     (sample_copy / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     # Stricter shapes that three samples (no dateline) break: they are rejected and keep their old graphs.
@@ -73,20 +66,23 @@ def test_bad_input_is_reported_and_the_rest_loads(sample_copy: Path, store: Path
     assert any("photo.png: binary file" in p for p in summary.problems)
     # The rejected articles keep their graphs exactly (the two loaded ones were rebuilt under new shapes).
     rejected = ("graph/001_", "graph/002_", "graph/003_")
-    assert {q for q in _quads(store) if any(r in q for r in rejected)} == {q for q in before if any(r in q for r in rejected)}
+    assert {q for q in store_quads(store) if any(r in q for r in rejected)} == {q for q in before if any(r in q for r in rejected)}
 
 
 def test_the_run_leaves_a_summary_artifact(samples: Path, store: Path) -> None:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
-    _run(samples, store)
+    from flows.etl import etl_flow
 
-    async def latest() -> str:
+    state = etl_flow(str(samples), ("store", str(store)), return_state=True)
+    run_id = state.state_details.flow_run_id
+
+    async def markdown() -> list[str]:
         async with get_client() as client:
-            arts = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["newsgraph-etl-summary"])))
-            return arts[-1].data
+            arts = await client.read_artifacts(artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["newsgraph-etl-summary"]), flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))
+            return [a.data for a in arts]
 
-    md = asyncio.run(latest())
-    assert "| loaded | 5 |" in md
+    [md] = asyncio.run(markdown())
+    assert "| read | 5 |" in md and "| loaded | 5 |" in md and "| persons |" in md

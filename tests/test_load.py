@@ -15,13 +15,6 @@ def _nt(extraction) -> bytes:
     return build_graph(extraction).serialize(format="nt", encoding="utf-8")
 
 
-def _quads(store_path: Path) -> set[str]:
-    store = open_store(store_path)
-    try:
-        return {str(q) for q in store}
-    finally:
-        del store
-
 
 def test_replace_is_idempotent(small_extraction, store: Path) -> None:
     target = StoreTarget.open(store)

@@ -5,17 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import open_store
+from helpers import store_quads
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-
-def _quads(store: Path) -> set[str]:
-    s = open_store(store)
-    try:
-        return {str(q) for q in s}
-    finally:
-        del s
 
 
 def _run(flow, samples: Path, store: Path):
@@ -28,13 +21,13 @@ def test_process_pool_and_dask_match_the_sequential_run(samples: Path, tmp_path:
     from flows.etl import etl_flow, with_runner
 
     _run(etl_flow, samples, tmp_path / "seq")
-    expected = _quads(tmp_path / "seq")
+    expected = store_quads(tmp_path / "seq")
 
     summary = _run(with_runner(workers=2), samples, tmp_path / "pool")
     assert (summary.loaded, summary.problems) == (5, [])
-    assert _quads(tmp_path / "pool") == expected
+    assert store_quads(tmp_path / "pool") == expected
 
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
         summary = _run(with_runner(dask_address=cluster.scheduler_address), samples, tmp_path / "dask")
     assert (summary.loaded, summary.problems) == (5, [])
-    assert _quads(tmp_path / "dask") == expected
+    assert store_quads(tmp_path / "dask") == expected
