@@ -371,3 +371,45 @@ def test_sigkill_takes_oxigraph_down_too(tmp_path: Path) -> None:
     assert pid_gone(s.info.oxigraph_pid)  # Linux PR_SET_PDEATHSIG
     assert read_state(s.store) is None  # the left-over state file is recognised as stale
     open_store(s.store)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_queries_keep_answering_while_the_etl_loads_through_the_server(tmp_path: Path, samples: Path) -> None:
+    """Bounded query load on 127.0.0.1 during a real `newsgraph etl` through a --writable server."""
+    import threading
+
+    from prefect.settings import PREFECT_API_URL
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(8):
+        for src in sorted(samples.glob("*.txt")):
+            (corpus / f"{src.stem}-{i}.txt").write_text(f"Ref {i}\n" + src.read_text(encoding="utf-8"), encoding="utf-8")
+    served = serve(make_store(tmp_path / "store", articles=1), timeout_s=10, writable=True)
+    outcomes: list[int] = []
+    done = threading.Event()
+
+    def load() -> None:  # bounded: at most 2,000 queries or 300 s, stops when the ETL is done
+        deadline = time.monotonic() + 300
+        while not done.is_set() and len(outcomes) < 2000 and time.monotonic() < deadline:
+            status, _, body = query(served.info, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv")
+            outcomes.append(status if body.startswith(b"n") else -1)
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    try:
+        etl = subprocess.run([str(Path(sys.executable).with_name("newsgraph")), "etl", str(corpus), "--store", str(served.store),
+                              "--batch-size", "4"], capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()})
+    finally:
+        done.set()
+        worker.join()
+    try:
+        assert etl.returncode == 0, etl.stderr
+        assert "40 loaded" in etl.stdout
+        assert len(outcomes) > 10 and set(outcomes) == {200}
+        status, _, body = query(served.info, "SELECT (COUNT(DISTINCT ?a) AS ?n) "
+                                "WHERE { ?a a <https://w3id.org/newsgraph/ontology#Article> }", "text/csv")
+        assert body.decode().split()[1] == "40"  # every article loaded while serving is visible
+    finally:
+        assert served.stop() == 0
