@@ -119,8 +119,12 @@ class StoreTarget:
 
     def replace_graph(self, graph: str, ntriples: bytes) -> None:
         g = ox.NamedNode(graph)
-        # One SPARQL update is one transaction: the old graph goes and the new one
-        # arrives together or not at all. The data is N-Triples that pyoxigraph/rdflib
+        if not self.store.contains_named_graph(g):
+            # A new article: Store.load is one transaction, and 2-3x faster than an update.
+            self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+            return
+        # A changed article: one SPARQL update is one transaction, so the old graph goes and
+        # the new one arrives together or not at all. The data is N-Triples that rdflib
         # serialized, never text from a user.
         self.store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples.decode('utf-8')}\n}} }}")
 

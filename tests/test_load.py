@@ -39,6 +39,15 @@ def test_a_failed_replace_keeps_the_old_graph(small_extraction, store: Path) -> 
     target.close()
 
 
+def test_a_failed_first_load_writes_nothing(small_extraction, store: Path) -> None:
+    target = StoreTarget.open(store)
+    good = _nt(small_extraction)
+    with pytest.raises(SyntaxError):
+        target.replace_graph(graph_iri("new"), good + b'<http://a> <http://b> "unterminated .\n')
+    assert len(target.store) == 0 and target.graph_names() == set()
+    target.close()
+
+
 def test_ontology_graph(store: Path) -> None:
     target = StoreTarget.open(store)
     load_ontology(target)
