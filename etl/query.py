@@ -59,10 +59,19 @@ def query_store(path: Path, sparql: str, fmt: ResultFormat = "table", bindings=N
     return format_result(run_query(store, sparql, bindings), fmt)
 
 
+TABLE_CELL_CHARS = 60
+"""The table is for reading at a terminal: IRIs shortened to prefixes, long text cut (csv/json keep all)."""
+
+
 def _cell(term) -> str:
     if term is None:
         return ""
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+    if isinstance(term, ox.NamedNode):
+        text = next((f"{p}:{term.value[len(ns):]}" for p, ns in _PREFIXES.items() if term.value.startswith(ns)),
+                    term.value)
+    else:
+        text = term.value if isinstance(term, ox.Literal) else str(term)
+    return text if len(text) <= TABLE_CELL_CHARS else text[:TABLE_CELL_CHARS - 1] + "…"
 
 
 def _table(solutions: ox.QuerySolutions) -> str:

@@ -55,6 +55,9 @@ def test_formats(loaded: Path) -> None:
     assert [b["name"]["value"] for b in data["results"]["bindings"]] == ["Marta Varga", "Olek Brandt"]
     table = query_store(loaded, q, "table")
     assert "Marta Varga" in table and table.rstrip().endswith("(2 rows)")
+    iris = query_store(loaded, "SELECT ?p ?e WHERE { ?p a ng:Person ; ng:evidence ?e } ORDER BY ?p", "table")
+    assert "ngid:person/m-varga" in iris and "https://" not in iris  # shortened for reading
+    assert all(len(cell) <= 60 for line in iris.splitlines()[2:-1] for cell in line.split("  ") if cell)
     assert query_store(loaded, "ASK { ?p a ng:Person }", "table") == "true\n"
     ttl = query_store(loaded, "CONSTRUCT { ?p ng:name ?n } WHERE { ?p a ng:Person ; ng:name ?n }", "table")
     assert len(Graph().parse(data=ttl, format="turtle")) == 2
