@@ -109,7 +109,12 @@ def skeleton(token: str) -> str:
 
 
 def person_key(tokens: list[str]) -> str:
-    """first-initial-surname skeleton ("v-zaluzhni"), or the surname skeleton alone."""
+    """first-initial-surname skeleton ("v-zaluzhni"), or the surname skeleton alone.
+
+    A generational suffix ("Jr.") is not the surname: "Ferdinand Marcos Jr." -> "f-marcos".
+    """
+    suffixes = load().names["suffixes"]
+    tokens = [t for t in tokens if t not in suffixes] or tokens
     surname = skeleton(tokens[-1])
     if len(tokens) == 1:
         return surname

@@ -35,6 +35,7 @@ _HEADER_LINES = 12
 _DATELINE_MAX_WORDS = 8
 _TITLE_MAX_WORDS = 30
 _MIN_HTML_WORDS = 5
+_PAGE_META = re.compile(r"^(updated|published|posted|last modified)\b|\b(ago|min read|minutes? read)$", re.I)
 
 
 class ReadError(UserError):
@@ -157,8 +158,13 @@ def _header(text: str) -> list[str]:
 
 
 def _text_title(text: str) -> str | None:
-    """The first header line that reads like a headline (4 to 30 words; longer is body text)."""
-    return next((ln for ln in _header(text) if 4 <= len(ln.split()) <= _TITLE_MAX_WORDS), None)
+    """The first header line that reads like a headline (4 to 30 words; longer is body text).
+
+    Page chrome such as "Updated 2 hours ago" or a dateline is not a headline.
+    """
+    return next((ln for ln in _header(text)
+                 if 4 <= len(ln.split()) <= _TITLE_MAX_WORDS and not _PAGE_META.search(ln) and not _DATELINE.search(ln)),
+                None)
 
 
 def _text_dateline(text: str) -> date | None:

@@ -82,6 +82,7 @@ def test_spelling_variants_share_one_key():
     assert len({person_key(["Volodymyr", s]) for s in ("Zelensky", "Zelenskyy", "Zelenskiy")}) == 1
     assert person_key(["Serhii", "Nykyforov"]) == person_key(["Serhiy", "Nikiforov"])
     assert person_key(["Anthony", "Blinken"]) != person_key(["Donald", "Blinken"])
+    assert person_key(["Ferdinand", "Marcos", "Jr."]) == person_key(["Ferdinand", "Marcos"])
 
 
 def test_surname_alone_resolves_to_full_name_even_when_spelled_differently():

@@ -20,6 +20,12 @@ def test_text_article_gets_title_dateline_and_hash(samples: Path) -> None:
     assert "Secretary of State" in a.text
 
 
+def test_page_chrome_is_not_the_title(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("World\nUpdated 2 hours ago\nMay 14, 2024 10:00 GMT\n\nMinisters agree on new air defence plan\n\nBody text here.\n")
+    assert read_article(f).title == "Ministers agree on new air defence plan"
+
+
 def test_text_without_dateline_has_no_date(samples: Path) -> None:
     assert read_article(samples / "002_20ad466d803281f7.txt").published is None
     # The header of this one has a photo caption with a date: not the article's.
