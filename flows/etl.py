@@ -9,7 +9,7 @@ which stay in this process because the embedded store has one writer.
 import sys
 import time
 from collections import deque
-from contextlib import closing, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, task
@@ -19,14 +19,31 @@ from prefect.futures import PrefectFuture
 
 from etl.endpoint import open_target, target_spec
 from etl.errors import UserError
-from etl.load import Versions, exclusive, graph_iri, load_ontology
-from etl.pipeline import Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare, prune_graphs
+from etl.load import Target, Versions, exclusive, graph_iri, load_ontology
+from etl.pipeline import Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs
 from etl import quarantine
 from etl.read import article_id, iter_sources
 from etl.resources import SHAPES_DIR
 
 TargetSpec = tuple[str, str]
 """("store", PATH) or ("endpoint", URL): plain data, so tasks on other processes can open it."""
+
+_OPEN: dict[TargetSpec, Target] = {}
+
+
+def _target(spec: TargetSpec) -> Target:
+    """The run's target, opened once per flow run: the loads run in the flow's own process,
+    and opening (and flushing) the store for every batch cost ~50 ms a batch."""
+    spec = (spec[0], spec[1])  # a deployment's parameters arrive as a JSON list
+    if spec not in _OPEN:
+        _OPEN[spec] = open_target(spec)
+    return _OPEN[spec]
+
+
+def _close_targets() -> None:
+    while _OPEN:
+        _OPEN.popitem()[1].close()  # flushes the store once, at the end of the run
+
 
 # NO_CACHE everywhere: hashing batches of article bytes for a cache key would cost more than the work.
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5], "cache_policy": NO_CACHE}
@@ -40,31 +57,27 @@ def list_sources(source: str) -> list[str]:
 
 @task(**IO_RETRIES)
 def read_versions(spec: TargetSpec) -> Versions:
-    with closing(open_target(spec)) as target:
-        return target.versions()
+    return _target(spec).versions()
 
 
 @task(**IO_RETRIES)
 def ontology_task(spec: TargetSpec) -> None:
-    with closing(open_target(spec)) as target:
-        load_ontology(target)
+    load_ontology(_target(spec))
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_batch(paths: list[str], shapes: str, stored: Versions, stamp: str) -> list[Prepared]:
-    return [prepare(Path(p), Path(shapes), stored, stamp) for p in paths]
+def prepare_articles(paths: list[str], shapes: str, stored: Versions, stamp: str) -> list[Prepared]:
+    return prepare_batch([Path(p) for p in paths], Path(shapes), stored, stamp)
 
 
 @task(**IO_RETRIES)
 def load_batch(spec: TargetSpec, batch: list[Prepared]) -> list[tuple[Prepared, bool]]:
-    with closing(open_target(spec)) as target:
-        return load_prepared(target, batch)
+    return load_prepared(_target(spec), batch)
 
 
 @task(**IO_RETRIES)
 def prune_task(spec: TargetSpec, keep: list[str]) -> int:
-    with closing(open_target(spec)) as target:
-        return prune_graphs(target, keep)
+    return prune_graphs(_target(spec), keep)
 
 
 @task(**IO_RETRIES)
@@ -107,7 +120,10 @@ def etl_flow(source: str, target: TargetSpec, batch_size: int = 50, shapes: str 
         with one_run_at_a_time(target):
             # Under the lock: a `newsgraph serve` that started since the CLI looked is seen now.
             target = target_spec(Path(target[1])) if target[0] == "store" else target
-            _etl(source, target, summary, batch_size, shapes, prune, force, ahead, progress, only)
+            try:
+                _etl(source, target, summary, batch_size, shapes, prune, force, ahead, progress, only)
+            finally:
+                _close_targets()
             if quarantine_file:
                 summary.quarantined = record_quarantine(quarantine_file, summary.held_back, summary.cleared)
     except UserError as exc:  # e.g. the store is locked: one line in the summary, not a traceback
@@ -139,7 +155,7 @@ def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, sha
     for batch in batches(paths, batch_size):
         # Only this batch's entries travel with the task (it may run in another process).
         mine = {g: stored[g] for g in (graph_iri(article_id(Path(p))) for p in batch) if g in stored}
-        pending.append(prepare_batch.submit(batch, shapes, mine, stamp))
+        pending.append(prepare_articles.submit(batch, shapes, mine, stamp))
         if len(pending) > ahead:
             load_next()
     while pending:

@@ -1,0 +1,39 @@
+"""The stages in order: batch validation is exactly per-article validation."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from rdflib import Graph
+
+from etl.build import build_graph
+from etl.pipeline import disjoint_union, prepare_batch
+from etl.validate import validate_graph
+
+NEEDS_ROLE = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ng: <https://w3id.org/newsgraph/ontology#> .\n"
+    "[] a sh:NodeShape ; sh:targetClass ng:Person ; sh:property [ sh:path ng:role ; sh:minCount 1 ] .\n"
+)
+
+
+def test_one_article_cannot_cover_for_another(small_extraction, tmp_path: Path) -> None:
+    shapes = tmp_path / "role.ttl"
+    shapes.write_text(NEEDS_ROLE)
+    with_roles = replace(small_extraction, persons=[replace(p, roles=("Minister",)) for p in small_extraction.persons])
+    other = replace(small_extraction, article=replace(small_extraction.article, id="t002"))  # o-brandt has no role
+    good, bad = build_graph(with_roles), build_graph(other)
+    assert validate_graph(good, shapes).conforms and not validate_graph(bad, shapes).conforms
+    naive = Graph()
+    for g in (good, bad):
+        naive += g
+    assert validate_graph(naive, shapes).conforms  # shared person nodes: the good article hides the bad one
+    assert not validate_graph(disjoint_union([good, bad]), shapes).conforms
+
+
+def test_batch_reports_each_article(samples: Path, tmp_path: Path) -> None:
+    dated = tmp_path / "dated.ttl"
+    dated.write_text(NEEDS_ROLE.replace("ng:Person", "ng:Article").replace("ng:role", "ng:datePublished"))
+    paths = sorted(samples.glob("*.txt"))
+    outcomes = [p.outcome for p in prepare_batch(paths, dated)]
+    assert outcomes == ["ready", "rejected", "rejected", "rejected", "ready"]
+    assert [p.outcome for p in prepare_batch(paths)] == ["ready"] * 5
