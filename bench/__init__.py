@@ -1,0 +1,1 @@
+"""newsgraph benchmarks: `python -m bench` (see bench/__main__.py)."""
