@@ -22,7 +22,6 @@ from .serve import find_running, is_loopback, read_state
 
 REQUEST_TIMEOUT_S = 300  # one article's graph; generous for a busy remote server
 START_WAIT_S = 10
-_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
 
 def _redact(url: str) -> str:
@@ -124,7 +123,7 @@ class EndpointTarget:
             raise StoreError(f"{self.query_url} did not answer a SPARQL query with JSON results") from None
 
     def graph_names(self) -> set[str]:
-        rows = self._select(_LIST_GRAPHS, "list its named graphs")
+        rows = self._select(load_query("graph_names"), "list its named graphs")
         return {row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"}
 
     def versions(self) -> Versions:
