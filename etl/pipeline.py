@@ -36,11 +36,17 @@ def pipeline_stamp(shapes: Path = SHAPES_DIR) -> str:
     """
     h = hashlib.sha256(__version__.encode())
     etl_dir = LEXICONS_DIR.parent
+    code = [etl_dir / f"{m}.py" for m in GRAPH_MODULES] + sorted(etl_dir.glob("extract*.py"))
     shape_files = sorted(shapes.glob("*.ttl")) if shapes.is_dir() else [shapes]
     # File bytes, not parsed graphs: blank node labels differ from one process to the next.
-    for f in [*sorted([*etl_dir.glob("*.py"), *LEXICONS_DIR.glob("*.*")]), *shape_files]:
+    for f in [*code, *sorted(LEXICONS_DIR.glob("*.*")), *shape_files]:
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+GRAPH_MODULES = ("read", "text", "dates", "lexicon", "records", "namespaces", "build")
+"""The modules (with etl/extract*.py) whose code decides an article's graph; editing the CLI,
+the server or the loader does not make every article look changed."""
 
 
 @dataclass(frozen=True)

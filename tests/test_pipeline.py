@@ -37,3 +37,11 @@ def test_batch_reports_each_article(samples: Path, tmp_path: Path) -> None:
     outcomes = [p.outcome for p in prepare_batch(paths, dated)]
     assert outcomes == ["ready", "rejected", "rejected", "rejected", "ready"]
     assert [p.outcome for p in prepare_batch(paths)] == ["ready"] * 5
+
+
+def test_stamp_covers_the_modules_that_build_graphs() -> None:
+    from etl.pipeline import GRAPH_MODULES
+    from etl.resources import LEXICONS_DIR
+
+    for module in GRAPH_MODULES:
+        assert (LEXICONS_DIR.parent / f"{module}.py").is_file(), module
