@@ -91,7 +91,7 @@ def prepare_batch(paths: list[Path], shapes: Path = SHAPES_DIR, stored: Versions
     built = [_build(path, stored, stamp) for path in paths]
     graphs = [b.graph for b in built if isinstance(b, _Built)]
     try:
-        batch_ok = len(graphs) > 1 and validate_graph(disjoint_union(graphs), shapes).conforms
+        batch_ok = len(graphs) > 1 and validate_graph(disjoint_union(graphs), shapes, scratch=True).conforms
     except Exception:  # validate one by one below, where each failure is reported with its article
         batch_ok = False
     return [b if isinstance(b, Prepared) else _validated(b, shapes, batch_ok) for b in built]
