@@ -31,16 +31,26 @@ HEAVY_PREFIXES = ("prefect", "etl.extract", "etl.text", "etl.dates", "etl.lexico
 
 @dataclass
 class TimedTarget:
-    """A StoreTarget that times each replace_graph and can keep what it loaded for the anchor."""
+    """A StoreTarget that times each load and can keep what it loaded for the anchor."""
 
     inner: StoreTarget
     dump: BinaryIO | None = None
     load_s: float = 0.0
 
+    def replace_graphs(self, graphs: dict[str, bytes]) -> None:
+        start = time.perf_counter()
+        self.inner.replace_graphs(graphs)
+        self.load_s += time.perf_counter() - start
+        for graph, ntriples in graphs.items():
+            self._keep(graph, ntriples)
+
     def replace_graph(self, graph: str, ntriples: bytes) -> None:
         start = time.perf_counter()
         self.inner.replace_graph(graph, ntriples)
         self.load_s += time.perf_counter() - start
+        self._keep(graph, ntriples)
+
+    def _keep(self, graph: str, ntriples: bytes) -> None:
         if self.dump:
             self.dump.write(f"{graph}\t{len(ntriples)}\n".encode() + ntriples)
 

@@ -110,6 +110,10 @@ class EndpointTarget:
         self._send("PUT", self._graph_url(graph), f"store graph <{graph}>", ntriples,
                    {"Content-Type": "application/n-triples"})
 
+    def replace_graphs(self, graphs: dict[str, bytes]) -> None:
+        for graph, ntriples in graphs.items():
+            self.replace_graph(graph, ntriples)
+
     def remove_graph(self, graph: str) -> None:
         self._send("DELETE", self._graph_url(graph), f"delete graph <{graph}>", ok_missing=True)
 

@@ -32,6 +32,12 @@ Versions = dict[str, tuple[str, str]]
 
 class Target(Protocol):
     def replace_graph(self, graph: str, ntriples: bytes) -> None: ...
+
+    def replace_graphs(self, graphs: dict[str, bytes]) -> None:
+        """Several graphs; each one arrives whole or not at all. After an error any of them may
+        have been replaced (wholly): replace them one by one to learn which one failed."""
+        ...
+
     def remove_graph(self, graph: str) -> None: ...
     def graph_names(self) -> set[str]: ...
     def versions(self) -> Versions: ...
@@ -115,7 +121,25 @@ class StoreTarget:
 
     @classmethod
     def open(cls, path: Path) -> "StoreTarget":
-        return cls(open_store(path))
+        store = open_store(path)
+        # Holding the store read-write means no bulk load of ours is under way: its
+        # temporary files here were left by a killed run and were never part of the store.
+        for leftover in path.glob("bulk-*.sst"):
+            leftover.unlink(missing_ok=True)
+        return cls(store)
+
+    def replace_graphs(self, graphs: dict[str, bytes]) -> None:
+        new = {g: nt for g, nt in graphs.items()
+               if not self.store.contains_named_graph(ox.NamedNode(g)) and _is_plain_ntriples(nt)}
+        if new:
+            # Oxigraph's bulk loader writes sorted files and adds them to the store in one
+            # atomic ingestion when it commits, without a transaction's per-quad reads:
+            # 2.7x faster than a transaction per article on 1M triples (measured, bench/).
+            # All of this batch's new graphs arrive together or none does.
+            self.store.bulk_load(b"".join(_to_nquads(g, nt) for g, nt in new.items()), format=ox.RdfFormat.N_QUADS)
+        for g, nt in graphs.items():
+            if g not in new:
+                self.replace_graph(g, nt)
 
     def replace_graph(self, graph: str, ntriples: bytes) -> None:
         g = ox.NamedNode(graph)
@@ -141,3 +165,13 @@ class StoreTarget:
     def close(self) -> None:
         self.store.flush()
         del self.store
+
+
+def _is_plain_ntriples(ntriples: bytes) -> bool:
+    """One triple per line, each ending " .": what rdflib writes, and what _to_nquads can rewrite."""
+    return ntriples.endswith(b" .\n") and ntriples.count(b"\n") == ntriples.count(b" .\n")
+
+
+def _to_nquads(graph: str, ntriples: bytes) -> bytes:
+    # N-Triples escapes line breaks inside literals, so " .\n" only ever ends a statement.
+    return ntriples.replace(b" .\n", f" {ox.NamedNode(graph)} .\n".encode())

@@ -48,6 +48,67 @@ def test_a_failed_first_load_writes_nothing(small_extraction, store: Path) -> No
     target.close()
 
 
+def _articles(extraction, n: int) -> dict[str, bytes]:
+    """n distinct article graphs (the same facts under other article ids)."""
+    nt = _nt(extraction)
+    aid = extraction.article.id.encode()
+    return {graph_iri(f"a{i}"): nt.replace(aid, f"a{i}".encode()) for i in range(n)}
+
+
+def test_a_batch_lands_as_one_graph_per_article(small_extraction, tmp_path: Path) -> None:
+    batch = _articles(small_extraction, 5)
+    one_by_one = StoreTarget.open(tmp_path / "one")
+    for g, nt in batch.items():
+        one_by_one.replace_graph(g, nt)
+    together = StoreTarget.open(tmp_path / "batch")
+    together.replace_graphs(batch)
+    assert {str(q) for q in together.store} == {str(q) for q in one_by_one.store}
+    assert together.graph_names() == set(batch)
+    assert not list(together.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    one_by_one.close()
+    together.close()
+
+
+def test_a_batch_replaces_changed_articles_and_adds_new_ones(small_extraction, store: Path) -> None:
+    batch = _articles(small_extraction, 3)
+    target = StoreTarget.open(store)
+    first = next(iter(batch))
+    target.replace_graph(first, b"<http://example.org/old> <http://example.org/p> <http://example.org/o> .\n")
+    target.replace_graphs(batch)
+    quads = {str(q) for q in target.store}
+    assert not any("example.org/old" in q for q in quads)
+    assert len(quads) == 3 * len(build_graph(small_extraction))
+    target.close()
+
+
+def test_a_broken_article_keeps_its_whole_batch_out(small_extraction, store: Path) -> None:
+    batch = _articles(small_extraction, 3)
+    batch[graph_iri("broken")] = b'<http://a> <http://b> "unterminated .\n'
+    target = StoreTarget.open(store)
+    with pytest.raises(SyntaxError):
+        target.replace_graphs(batch)
+    assert len(target.store) == 0 and target.graph_names() == set()
+    target.close()
+
+
+def test_hand_written_ntriples_never_reach_the_default_graph(store: Path) -> None:
+    # Valid N-Triples the fast path cannot rewrite line by line: no space before the dot, a comment.
+    odd = b"# a comment\n<http://a> <http://b> <http://c>.\n<http://a> <http://b> \"x .\\n y\" ."
+    target = StoreTarget.open(store)
+    target.replace_graphs({graph_iri("odd"): odd})
+    assert {q.graph_name.value for q in target.store} == {graph_iri("odd")}
+    assert len(target.store) == 2
+    target.close()
+
+
+def test_files_of_a_killed_bulk_load_are_removed_on_open(store: Path) -> None:
+    StoreTarget.open(store).close()
+    leftover = store / "bulk-123.sst"
+    leftover.write_bytes(b"half written")
+    StoreTarget.open(store).close()
+    assert not leftover.exists()
+
+
 def test_ontology_graph(store: Path) -> None:
     target = StoreTarget.open(store)
     load_ontology(target)

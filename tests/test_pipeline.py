@@ -45,3 +45,17 @@ def test_stamp_covers_the_modules_that_build_graphs() -> None:
 
     for module in GRAPH_MODULES:
         assert (LEXICONS_DIR.parent / f"{module}.py").is_file(), module
+
+
+def test_a_bad_load_fails_only_its_article(samples: Path, tmp_path: Path) -> None:
+    from etl.load import StoreTarget
+    from etl.pipeline import load_prepared
+
+    batch = prepare_batch(sorted(samples.glob("*.txt")))
+    broken = replace(batch[1], ntriples=batch[1].ntriples + b'<http://a> <http://b> "unterminated .\n')
+    target = StoreTarget.open(tmp_path / "store")
+    results = load_prepared(target, [batch[0], broken, *batch[2:]])
+    assert [(p.outcome, loaded) for p, loaded in results] == [("ready", True), ("failed", False)] + [("ready", True)] * 3
+    assert "load failed" in results[1][0].reasons[0]
+    assert len(target.graph_names()) == 4 and len(target.store) == sum(p.triples for p in batch) - batch[1].triples
+    target.close()
