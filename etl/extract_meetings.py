@@ -11,7 +11,6 @@ from etl.lexicon import load
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
-_PLACE = re.compile(rf"\b(?:in|at)\s+(?:the\s+)?(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
 _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN})?\s+[-–—]\s")
 _MAX_GAP_WORDS = 8
 
@@ -37,6 +36,7 @@ class _Rules:
     negation: re.Pattern
     followers: re.Pattern
     topic: re.Pattern
+    place: re.Pattern
     speech: re.Pattern
 
 
@@ -51,6 +51,7 @@ def _rules() -> _Rules:
                   _any(m["between"]),
                   re.compile(m["planned_cues"], re.I), re.compile(m["negations"], re.I),
                   re.compile(m["subject_only_followers"], re.I), re.compile(m["topic_cues"], re.I),
+                  re.compile(rf"\b{m['place_cues']}\s+(?:the\s+)?(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)"),
                   re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"))
 
 
@@ -104,8 +105,8 @@ def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[
 
 def _place(sentence: str, trig: Trigger) -> str | None:
     lex = load()
-    after = [m for m in _PLACE.finditer(sentence, trig.start)]
-    before = [m for m in _PLACE.finditer(sentence, 0, trig.start)]
+    after = [m for m in _rules().place.finditer(sentence, trig.start)]
+    before = [m for m in _rules().place.finditer(sentence, 0, trig.start)]
     for m in after + before[::-1]:
         first = m.group("place").split()[0]
         if first in lex.stopwords or first in lex.calendar or first in lex.demonyms or first.lower() in lex.titlewords:

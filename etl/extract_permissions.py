@@ -20,7 +20,9 @@ from etl.extract_weapons import weapons_in
 from etl.lexicon import alternation, country_of, load
 from etl.records import Country, Permission, PermissionStatus
 
-_CLAUSE_START = re.compile(r"\bthat\b|;|:|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+# A parenthetical ", however," does not start a new clause: "France, however, has not allowed ..."
+_CLAUSE_START = re.compile(r"\bthat\b|;|:|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b(?!,)", re.I)
+_NEGATED: dict[PermissionStatus, PermissionStatus] = {"granted": "refused", "restricted": "granted"}
 _ACTION = re.compile(r"\bto\s+((?:use|strike|hit|fire|attack|launch|target|retaliate)\b[^,;.\"”]*)")
 _LIST_GAP = re.compile(r"^\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?$")
 _TARGET_WORD = re.compile(r"(?:\b(?:in|inside|into|on|against|at|strike|hit|of|targets|deep)\s+(?:the\s+)?)$")
@@ -84,9 +86,9 @@ def _triggers(sentence: str) -> list[_Trigger]:
                 continue
             g = m.groupdict().get("g")
             grantee = (lex.countries.get(g) or country_of(g)) if g else None
-            negated = status == "granted" and _rules().negation.search(sentence, 0, m.start())
-            # "has not allowed Ukraine to ..." is a refusal
-            out.append(_Trigger(m.start(), m.end(), "refused" if negated else status, speaker, grantee))
+            # "has not allowed Ukraine to ..." is a refusal; "would not restrict Ukraine's use", a grant
+            negated = status in _NEGATED and _rules().negation.search(sentence, 0, m.start())
+            out.append(_Trigger(m.start(), m.end(), _NEGATED[status] if negated else status, speaker, grantee))
     return sorted(out, key=lambda t: t.start)
 
 

@@ -135,6 +135,11 @@ def test_place_in_geneva():
     assert meeting_of(x, "Hill", "Popov").place == "Geneva"
 
 
+def test_place_of_a_planned_trip():
+    x = run("Finnish Prime Minister Aino Lehto will travel to Ottawa next week to meet Canadian Prime Minister Paul Roy.")
+    assert meeting_of(x, "Lehto", "Roy").place == "Ottawa"
+
+
 def test_meeting_participants_are_persons():
     for path in sorted(SAMPLES.glob("*.txt")) + sorted(DATA.glob("*.txt")):
         x = run(path.read_text(encoding="utf-8"))
@@ -204,6 +209,17 @@ def test_named_system_and_scope():
     assert (p.grantor.name, p.grantee.name, p.status) == ("United Kingdom", "Ukraine", "granted")
     assert p.weapon_system == "storm-shadow"
     assert p.scope == "Kursk region"
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("Belgium, however, has not allowed Ukraine to use its missiles against targets inside Russia.", "refused"),
+    ("Belgium, for its part, has allowed Ukraine to use its missiles against targets inside Russia.", "granted"),
+    ("Belgium said it would not restrict Ukraine's use of the jets it is supplying.", "granted"),
+    ("Belgium continues to restrict Ukraine's use of the jets it is supplying.", "restricted"),
+])
+def test_interrupted_and_negated_permissions(sentence, status):
+    (p,) = run(sentence).permissions
+    assert (p.grantor.name, p.grantee.name, p.status) == ("Belgium", "Ukraine", status)
 
 
 # --- page junk -----------------------------------------------------------------------------------
