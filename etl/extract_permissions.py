@@ -62,7 +62,7 @@ def _rules() -> _Rules:
     for kind, speaker in (("grantor_first", False), ("speaker", True)):
         for status, patterns in p[kind].items():
             for pat in patterns:
-                triggers.append((re.compile(r"\b" + pat.replace("{G}", grantee)), status, speaker))
+                triggers.append((re.compile(r"\b" + pat.replace("{G}", grantee).replace("{D}", demonyms)), status, speaker))
     return _Rules(
         triggers=tuple(triggers),
         blockers=re.compile(p["blockers"], re.I),

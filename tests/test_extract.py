@@ -140,6 +140,11 @@ def test_place_of_a_planned_trip():
     assert meeting_of(x, "Lehto", "Roy").place == "Ottawa"
 
 
+def test_place_where_they_met_beats_a_later_mention():
+    x = run("NATO Secretary General Jan Berg arrived in Kyiv and met Ukrainian President Ivan Koval, his first trip to Ukraine.")
+    assert meeting_of(x, "Berg", "Koval").place == "Kyiv"
+
+
 def test_meeting_participants_are_persons():
     for path in sorted(SAMPLES.glob("*.txt")) + sorted(DATA.glob("*.txt")):
         x = run(path.read_text(encoding="utf-8"))
@@ -220,6 +225,15 @@ def test_named_system_and_scope():
 def test_interrupted_and_negated_permissions(sentence, status):
     (p,) = run(sentence).permissions
     assert (p.grantor.name, p.grantee.name, p.status) == ("Belgium", "Ukraine", status)
+
+
+def test_speaker_restricts_their_own_weapons():
+    x = run("Ukraine wants more help. Belgian Foreign Minister Paul Claes reiterated that Belgian weapons cannot be used "
+            "on Russian territory.")
+    (p,) = x.permissions
+    assert (p.grantor.name, p.grantee.name, p.status, p.scope) == ("Belgium", "Ukraine", "restricted", "Russian territory")
+
+
 
 
 # --- page junk -----------------------------------------------------------------------------------
