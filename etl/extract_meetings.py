@@ -120,7 +120,8 @@ def dateline(sentences: tuple[str, ...]) -> str | None:
     for s in sentences[:4]:
         m = _DATELINE.match(s)
         if m:
-            return m.group("place")
+            place = m.group("place")
+            return place.title() if place.isupper() else place  # "KYIV, Ukraine -" names Kyiv
     return None
 
 

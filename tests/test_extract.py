@@ -145,6 +145,12 @@ def test_place_where_they_met_beats_a_later_mention():
     assert meeting_of(x, "Berg", "Koval").place == "Kyiv"
 
 
+def test_sat_down_with_and_an_upper_case_dateline():
+    x = run("RIGA, Latvia — Estonian Foreign Minister Kadri Saar arrived on Monday. Saar sat down with Latvian "
+            "Prime Minister Ilze Berzina.")
+    assert meeting_of(x, "Saar", "Berzina").place == "Riga"
+
+
 def test_meeting_participants_are_persons():
     for path in sorted(SAMPLES.glob("*.txt")) + sorted(DATA.glob("*.txt")):
         x = run(path.read_text(encoding="utf-8"))
