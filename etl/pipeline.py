@@ -221,6 +221,27 @@ def load_prepared(target: Target, batch: list[Prepared]) -> list[tuple[Prepared,
             else (p, i in ready) for i, p in enumerate(batch)]
 
 
+def split_clashes(paths: Iterable[Path]) -> tuple[list[Path], list[Prepared]]:
+    """The paths to load, and those whose article id an earlier path of the run already has.
+
+    Two files with one id would share one named graph, the later silently replacing
+    the earlier; the later is held back with a reason instead.
+    """
+    first: dict[str, Path] = {}
+    keep: list[Path] = []
+    clashes: list[Prepared] = []
+    for path in paths:
+        aid = article_id(path)
+        if aid in first:
+            clashes.append(Prepared(str(path), "failed", aid, reasons=(
+                f"{path}: same article id ({aid}) as {first[aid]}, and one would replace the other; "
+                "rename one of the two files",)))
+        else:
+            first[aid] = path
+            keep.append(path)
+    return keep, clashes
+
+
 def batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
     """Fixed-size batches, so a large folder is never held in memory at once."""
     it = iter(paths)
@@ -243,6 +264,9 @@ def run_local(paths: Iterable[Path], target: Target, batch_size: int = 50, shape
     summary = Summary()
     stored = target.versions()
     stamp = pipeline_stamp(shapes)
+    paths, clashes = split_clashes(paths)
+    for p in clashes:
+        summary.add(p, False)
     for batch in batches(paths, batch_size):
         for p, loaded in load_prepared(target, prepare_batch(batch, shapes, stored, stamp)):
             summary.add(p, loaded)

@@ -60,9 +60,20 @@ def iter_sources(source: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+GENERIC_STEMS = frozenset({"index", "default", "article", "story", "page", "post", "content", "main", "body", "text"})
+"""File names that say nothing about the article: saved web pages are often <slug>/index.html."""
+
+
 def article_id(path: Path) -> str:
-    """The file stem, percent-encoded where it is not IRI-safe: stable across runs."""
-    return quote(path.stem, safe="-_.~")
+    """The file stem, percent-encoded where it is not IRI-safe: stable across runs.
+
+    A generic stem is prefixed with its folder's name ("ukraine-talks/index.html" ->
+    "ukraine-talks-index"), or every saved page would be the same article.
+    """
+    stem = path.stem
+    if stem.lower() in GENERIC_STEMS and path.parent.name:
+        stem = f"{path.parent.name}-{stem}"
+    return quote(stem, safe="-_.~")
 
 
 def read_article(path: Path, max_bytes: int = MAX_BYTES) -> Article:

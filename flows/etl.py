@@ -20,7 +20,8 @@ from prefect.futures import PrefectFuture
 from etl.endpoint import open_target, target_spec
 from etl.errors import UserError
 from etl.load import Target, Versions, exclusive, graph_iri, load_ontology
-from etl.pipeline import Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs
+from etl.pipeline import (Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs,
+                          split_clashes)
 from etl import quarantine
 from etl.read import article_id, iter_sources
 from etl.resources import SHAPES_DIR
@@ -140,7 +141,10 @@ def one_run_at_a_time(spec: TargetSpec):
 
 def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, shapes: str, prune: bool,
          force: bool, ahead: int, progress: bool, only: list[str] | None) -> None:
-    paths = only if only is not None else list_sources(source)
+    listed, clashes = split_clashes(Path(p) for p in (only if only is not None else list_sources(source)))
+    paths = [str(p) for p in listed]
+    for p in clashes:
+        summary.add(p, False)
     stored = {} if force else read_versions(target)
     stamp = pipeline_stamp(Path(shapes))  # once per run, the same for every batch wherever it runs
     ontology_task(target)
@@ -150,7 +154,7 @@ def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, sha
         for p, loaded in load_batch(target, pending.popleft().result()):
             summary.add(p, loaded)
         if progress:
-            print(f"\r[{summary.read}/{len(paths)}] articles", end="", file=sys.stderr, flush=True)
+            print(f"\r[{summary.read}/{len(paths) + len(clashes)}] articles", end="", file=sys.stderr, flush=True)
 
     for batch in batches(paths, batch_size):
         # Only this batch's entries travel with the task (it may run in another process).

@@ -69,6 +69,15 @@ def test_bad_input_is_reported_and_the_rest_loads(sample_copy: Path, store: Path
     assert {q for q in store_quads(store) if any(r in q for r in rejected)} == {q for q in before if any(r in q for r in rejected)}
 
 
+def test_a_second_file_with_the_same_id_is_held_back(sample_copy: Path, store: Path) -> None:
+    (sample_copy / "more").mkdir()
+    (sample_copy / "more" / "002_20ad466d803281f7.txt").write_text("Another story.\n\nNothing here.\n")
+    summary = _run(sample_copy, store)
+    assert (summary.read, summary.loaded, summary.failed) == (6, 5, 1)
+    assert any("same article id (002_20ad466d803281f7)" in p for p in summary.problems)
+    assert any("place/geneva" in q for q in store_quads(store))  # the first one's graph, intact
+
+
 def test_the_run_leaves_a_summary_artifact(samples: Path, store: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey

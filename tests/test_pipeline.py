@@ -7,7 +7,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from etl.build import build_graph
+from etl.load import graph_iri
 from etl.pipeline import disjoint_union, prepare_batch
+from etl.read import content_hash
 from etl.validate import validate_graph
 
 NEEDS_ROLE = (
@@ -58,4 +60,22 @@ def test_a_bad_load_fails_only_its_article(samples: Path, tmp_path: Path) -> Non
     assert [(p.outcome, loaded) for p, loaded in results] == [("ready", True), ("failed", False)] + [("ready", True)] * 3
     assert "load failed" in results[1][0].reasons[0]
     assert len(target.graph_names()) == 4 and len(target.store) == sum(p.triples for p in batch) - batch[1].triples
+    target.close()
+
+
+def test_two_files_with_one_id_never_replace_each_other(samples: Path, tmp_path: Path) -> None:
+    from etl.load import StoreTarget
+    from etl.pipeline import run_local
+
+    one = sorted(samples.glob("*.txt"))[0]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / one.name, tmp_path / "b" / one.name
+    first.write_bytes(one.read_bytes())
+    second.write_text("Another story entirely.\n\nNothing here.\n")
+    target = StoreTarget.open(tmp_path / "store")
+    summary = run_local([first, second], target)
+    assert (summary.loaded, summary.failed) == (1, 1)
+    assert "same article id" in summary.held_back[str(second)][0]
+    assert target.versions()[graph_iri(one.stem)][0] == content_hash(first.read_bytes())
     target.close()

@@ -114,3 +114,10 @@ def test_walk_is_sorted_skips_hidden_and_survives_symlink_loops(tmp_path: Path) 
 
 def test_article_id_is_iri_safe() -> None:
     assert article_id(Path("x/My Article #1.txt")) == "My%20Article%20%231"
+
+
+def test_saved_pages_named_index_get_their_folder_in_the_id(tmp_path: Path) -> None:
+    from etl.read import article_id
+
+    assert article_id(tmp_path / "ukraine-talks" / "index.html") == "ukraine-talks-index"
+    assert article_id(tmp_path / "ukraine-talks" / "2024-05-01 talks.html") == "2024-05-01%20talks"
