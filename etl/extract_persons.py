@@ -166,6 +166,13 @@ class PersonIndex:
         self._by_surname: dict[str, str] = {}
         for key, acc in self._acc.items():
             self._by_surname.setdefault(skeleton(acc.forms[0].split()[-1]), key)
+        given = frozenset(load().names["given_names"])
+        for key, acc in self._acc.items():
+            # "Wang Yi" ... "Mr. Wang": a two-part name that does not start with a known given
+            # name may put the surname first (Chinese, Korean, Hungarian usage).
+            first, *rest = acc.forms[0].split()
+            if len(rest) == 1 and first not in given:
+                self._by_surname.setdefault(skeleton(first), key)
         text = "\n".join(sentences)
         for tokens, role, sentence in singles:
             key = self._by_surname.get(skeleton(tokens[0]))
@@ -180,7 +187,7 @@ class PersonIndex:
         form = " ".join(tokens)
         if form not in acc.forms:
             acc.forms.append(form)
-        if role and role not in acc.roles:
+        if role and role not in acc.roles and role not in load().names["honorifics"]:
             acc.roles.append(role)
             acc.country = acc.country or country_of(role)
 

@@ -77,6 +77,14 @@ def test_non_ascii_and_multi_part_names():
     assert all(KEY.match(p.key) for p in x.persons)
 
 
+def test_surname_first_names_and_honorifics():
+    x = run("Vietnam's foreign minister, Bui Thanh Son, met his Chinese counterpart, Zhao Lei, in Hanoi. "
+            "Mr. Zhao told Ms. Lind, the Swedish envoy, that talks would go on.")
+    assert {p.name for p in x.persons} >= {"Zhao Lei", "Bui Thanh Son"} and "Zhao" not in names(x)
+    zhao = next(p for p in x.persons if p.name == "Zhao Lei")
+    assert zhao.roles == ("Chinese counterpart",)  # "Mr." finds the name but is no role
+
+
 def test_spelling_variants_share_one_key():
     assert person_key(["Anthony", "Blinken"]) == person_key(["Antony", "Blinken"])
     assert len({person_key(["Volodymyr", s]) for s in ("Zelensky", "Zelenskyy", "Zelenskiy")}) == 1
