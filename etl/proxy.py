@@ -14,15 +14,29 @@ itself at timeout + GRACE_S, since oxigraph does not always stop in time.
 It speaks just enough HTTP/1.1 to find message boundaries (Content-Length or
 chunked) and forwards everything else byte for byte: the endpoint is still
 oxigraph. Raw sockets rather than http.server keep its added latency small.
+What is left of that latency is system calls and Python run with cold caches
+(the proxy sleeps between requests; measured, each step costs several times what
+a warm loop shows), so the usual small request takes a short path: the bytes of
+each peer sit in one buffer that heads and chunked framing are read from with
+find(), slices and index arithmetic; each distinct set of header lines is parsed
+once (a client repeats its own, oxigraph answers with a few heads); a request
+with nothing to drop goes on as it came; and the timeouts are the kernel's
+(SO_RCVTIMEO, SO_SNDTIMEO), since a Python socket timeout makes every recv() and
+send() a poll() first. Anything unusual (bare LF line ends, chunk extensions,
+heads or chunks split across reads) takes the general path, to the same result.
 """
 from __future__ import annotations
 
 import queue
 import socket
+import struct
+import sys
 import threading
 import time
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 CANCELLED = b"The SPARQL operation has been cancelled"
 """What oxigraph 0.5.13 appends to a response whose query hit --timeout-s (measured)."""
@@ -30,10 +44,13 @@ CANCELLED = b"The SPARQL operation has been cancelled"
 BUFFER_LIMIT = 256 * 1024  # larger responses stream: little added latency, little memory per request
 CHUNK = 64 * 1024
 GRACE_S = 5  # how long past --timeout-s the proxy waits for oxigraph to cancel a silent query
-IDLE_S = 120  # a kept-alive client connection that sends nothing this long is closed
+TICK_S = 0.5  # a read from oxigraph may end this much past a query's deadline (fewer system calls)
+IDLE_S = 120  # a client connection that sends nothing (or takes nothing) this long is closed
+OXIGRAPH_IDLE_S = 60  # oxigraph's read timeout without --timeout-s (HTTP_TIMEOUT in its cli/src/main.rs)
 WORKER_IDLE_S = 60  # a worker thread with no connection this long ends
 MAX_LINE = 64 * 1024
 MAX_HEADERS = 200
+MAX_HEAD = 1024 * 1024  # a request or response head this long is not one oxigraph would send or take
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, not to the message;
 # Content-Length is recomputed and Expect is answered here.
@@ -41,123 +58,344 @@ _HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
      b"upgrade", b"content-length", b"expect"}
 )
+SEEN_MAX = 256  # distinct heads kept parsed; then they are forgotten and parsed again
+SEEN_KEY_MAX = 4096  # longer header lines are parsed each time
+
+# Python's own socket timeouts make each recv() and send() a poll() first; the kernel's
+# do not (a blocking recv() fails with EAGAIN instead). Linux and the BSDs take a timeval.
+_KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin", "freebsd"))
+# Linux copies a listening socket's options to the connections it accepts.
+_INHERITED = sys.platform.startswith("linux")
+
+
+def _set_timeouts(sock: socket.socket, seconds: float | None) -> None:
+    """Let a blocking recv() or send() on `sock` wait at most `seconds` (None: forever) for progress."""
+    if not _KERNEL_TIMEOUTS:
+        sock.settimeout(seconds)
+        return
+    microseconds = max(1, int(seconds * 1e6)) if seconds else 0  # a zero timeval: no timeout
+    timeval = struct.pack("@ll", *divmod(microseconds, 1_000_000))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+
+
+def _client_options(sock: socket.socket) -> None:
+    """No Nagle delay, and the idle timeouts, for a client connection; on Linux set on the
+    listening socket instead, which saves three system calls per connection."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    _set_timeouts(sock, IDLE_S)
 
 
 class BadMessage(Exception):
     """A peer sent something that is not HTTP/1.1 framing we can follow."""
 
 
+class _Reader:
+    """A socket and the bytes received from it that are not consumed yet (`buf` from `pos` on)."""
+
+    __slots__ = ("buf", "pos", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = b""
+        self.pos = 0
+
+    def fill(self) -> bool:
+        """Receive more bytes; False when the peer has closed its side."""
+        data = self.sock.recv(CHUNK)
+        if not data:
+            return False
+        if self.pos < len(self.buf):
+            self.buf = self.buf[self.pos:] + data  # a partial line or head: short, except for huge heads
+        else:
+            self.buf = data  # the common case, everything consumed: no copying
+        self.pos = 0
+        return True
+
+    def head(self) -> bytes:
+        """The next message head with CRLF line ends, through the empty line that ends it, consumed."""
+        buf, pos = self.buf, self.pos
+        if pos == len(buf):  # the usual case: nothing left over from the last message
+            buf, pos = self.sock.recv(CHUNK), 0
+            if not buf:
+                raise EOFError
+            self.buf, self.pos = buf, 0
+        end = buf.find(b"\r\n\r\n", pos) + 4
+        # The usual case: all here, no blank line before it, short, and no bare LF (nor too many lines) in it.
+        if pos + 4 < end <= pos + MAX_LINE and buf[pos] != 13 and (
+                buf.count(b"\r\n", pos, end) == buf.count(b"\n", pos, end) <= MAX_HEADERS + 1):
+            self.pos = end
+            return buf[pos:end]
+        head = self._slow_head()
+        if head.count(b"\n") > MAX_HEADERS + 1:  # counting the empty line
+            raise BadMessage("too many header lines")
+        if len(head) > MAX_LINE and max(map(len, head.split(b"\r\n"))) > MAX_LINE:
+            raise BadMessage("a header line too long")
+        return head
+
+    def _slow_head(self) -> bytes:
+        """head() for a head that is still arriving, follows blank lines, or has bare LF line ends."""
+        searched = 0  # bytes after `pos` known not to hold the end of the head
+        while True:
+            buf = self.buf
+            # Tolerate blank lines between messages (RFC 9112 §2.2).
+            while buf.startswith((b"\r\n", b"\n"), self.pos):
+                self.pos = buf.index(b"\n", self.pos) + 1
+                searched = 0
+            # The head ends with an empty line; bare LF line ends count too (RFC 9112 §2.2).
+            start = self.pos + searched
+            end = buf.find(b"\n\r\n", start)
+            bare = buf.find(b"\n\n", start, end + 1 if end >= 0 else len(buf))
+            if bare >= 0 or end >= 0:
+                end = bare if bare >= 0 else end
+                lines = [line[:-1] if line.endswith(b"\r") else line for line in buf[self.pos:end].split(b"\n")]
+                self.pos = end + (2 if bare >= 0 else 3)
+                return b"\r\n".join(lines) + b"\r\n\r\n"
+            if len(buf) - self.pos > MAX_HEAD:
+                raise BadMessage("a message head that does not end")
+            searched = max(0, len(buf) - self.pos - 2)  # the end may straddle what comes next
+            if not self.fill():
+                raise EOFError
+
+    def line(self) -> bytes:
+        """The next line without its LF, consumed; what is left (maybe b"") at the end of the stream."""
+        while (end := self.buf.find(b"\n", self.pos)) < 0:
+            if len(self.buf) - self.pos > MAX_LINE:
+                raise BadMessage("a line too long")
+            if not self.fill():
+                line, self.buf, self.pos = self.buf[self.pos:], b"", 0
+                return line
+        line, self.pos = self.buf[self.pos:end], end + 1
+        return line
+
+
 class _Message:
-    """A request or response head: its first line, its end-to-end header lines, and the framing headers."""
+    """What the header lines after a head's first line say: the end-to-end ones as sent on (each
+    ending in CRLF), and the framing and connection handling that the hop-by-hop ones give."""
 
-    def __init__(self, rfile: BinaryIO) -> None:
-        line = rfile.readline(MAX_LINE)
-        while line in (b"\r\n", b"\n"):  # tolerate blank lines between messages (RFC 9112 §2.2)
-            line = rfile.readline(MAX_LINE)
-        if not line:
-            raise EOFError
-        self.start = line.rstrip(b"\r\n")
-        self.lines: list[bytes] = []
-        self.length: int | None = None
-        self.chunked = False
-        self.close = False
-        self.expect_continue = False
-        for _ in range(MAX_HEADERS):
-            line = rfile.readline(MAX_LINE)
-            if line in (b"\r\n", b"\n", b""):
-                return
-            name, colon, value = line.partition(b":")
-            if not colon:
-                raise BadMessage("a header line without a colon")
-            key = name.strip().lower()
-            value = value.strip()
-            if key == b"content-length":
-                self.length = int(value)
-            elif key == b"transfer-encoding":
-                self.chunked = value.lower().endswith(b"chunked")
-            elif key == b"connection":
-                self.close = b"close" in value.lower()
-            elif key == b"expect":
-                self.expect_continue = value.lower() == b"100-continue"
-            if key not in _HOP:
-                self.lines.append(line if line.endswith(b"\r\n") else line.rstrip(b"\n") + b"\r\n")
-        raise BadMessage("too many header lines")
+    # Defaults kept by most messages (class attributes, so that they cost nothing per message).
+    length: int | None = None
+    chunked = False
+    close = False
+    expect_continue = False
+
+    def __init__(self, fields: bytes, plain: bool) -> None:
+        self.fields = fields
+        self.plain = plain  # no line was dropped: a request head can go on as it came
 
 
-def _read_chunks(rfile: BinaryIO) -> Iterator[bytes]:
-    """Yield the payload of a chunked body (RFC 9112 §7.1), skipping extensions and trailers."""
-    while True:
-        line = rfile.readline(MAX_LINE)
+def _parse_fields(fields: bytes) -> _Message:
+    """The header lines after a head's first line, as _Reader.head() returns them (through the empty line)."""
+    lines = fields.split(b"\r\n")[:-2]  # the empty line ends the last header line and is one itself
+    kept = []
+    message = _Message(b"", True)
+    for line in lines:
+        name, colon, value = line.partition(b":")
+        if not colon:
+            raise BadMessage("a header line without a colon")
+        key = name.strip().lower()
+        if key not in _HOP:
+            kept.append(line + b"\r\n")
+            continue
+        value = value.strip()
+        if key == b"content-length":
+            message.length = int(value)
+            if message.length < 0:
+                raise BadMessage("a negative Content-Length")
+        elif key == b"transfer-encoding":
+            message.chunked = value.lower().endswith(b"chunked")
+        elif key == b"connection":
+            message.close = b"close" in value.lower()
+        elif key == b"expect":
+            message.expect_continue = value.lower() == b"100-continue"
+    message.fields = b"".join(kept)
+    message.plain = len(kept) == len(lines)
+    return message
+
+
+def _parse_response(head: bytes) -> tuple[bytes, _Message, int]:
+    """A response head as _Reader.head() returns it: the head to send on (its first line and
+    end-to-end header lines, each ending in CRLF), its header lines parsed, and its status code."""
+    first = head.index(b"\r\n")
+    start = head[:first]
+    response = _parse_fields(head[first + 2:])
+    return start + b"\r\n" + response.fields, response, int(start.split(b" ", 2)[1])
+
+
+def _remember(seen: dict[bytes, _T], key: bytes, parse: Callable[[bytes], _T]) -> _T:
+    """parse(key), remembered in `seen` for the next seen.get(key). A client repeats its header
+    lines with each request and oxigraph answers with the same few heads, so each distinct one
+    is parsed once (measured: parsing them was a fifth of what the proxy added per request)."""
+    value = parse(key)
+    if len(key) <= SEEN_KEY_MAX:
+        if len(seen) >= SEEN_MAX:  # a client that varies its headers: memory stays bounded
+            seen.clear()
+        seen[key] = value
+    return value
+
+
+def _complete_chunks(buf: bytes, pos: int, out: bytearray) -> tuple[int, bool]:
+    """Append to `out` the data of the chunks (RFC 9112 §7.1) from `pos` on that are all in `buf`;
+    return where they end, and whether the last chunk was among them."""
+    while (eol := buf.find(b"\r\n", pos)) >= 0:
+        try:
+            size = int(buf[pos:eol], 16)
+        except ValueError:
+            break  # an extension, a bare LF, garbage: _Body._next_chunk() tells
+        end = eol + 2 + size
+        if size < 0 or not buf.startswith(b"\r\n", end):
+            break  # a chunk not all here yet, or not followed by CRLF: _Body copes
+        out += buf[eol + 2:end]
+        pos = end + 2  # past the data's CRLF; after the last chunk, past the empty trailer line
+        if not size:
+            return pos, True
+    return pos, False
+
+
+class _Body:
+    """One message body, read from `r` piece by piece with chunked framing (RFC 9112 §7.1) undone."""
+
+    __slots__ = ("after_data", "chunked", "done", "left", "r")
+
+    def __init__(self, r: _Reader, message: _Message, *, until_close: bool) -> None:
+        self.r = r
+        self.chunked = message.chunked
+        self.after_data = False  # a chunk's data was read: its CRLF comes before the next size line
+        if self.chunked:
+            self.left = 0  # payload bytes to come before the next framing line
+        elif message.length is not None:
+            self.left = message.length
+        else:
+            self.left = sys.maxsize if until_close else 0  # a response without framing ends at EOF
+        self.done = not self.chunked and self.left == 0
+
+    def read_into(self, out: bytearray, limit: int) -> bool:
+        """Append payload to `out` until the body ends (True) or `out` holds more than `limit` bytes (False)."""
+        r = self.r
+        while not self.done:
+            if self.left:
+                buf, pos = r.buf, r.pos
+                if pos == len(buf):
+                    if not r.fill():
+                        if self.left != sys.maxsize:
+                            raise BadMessage("connection closed inside a body")
+                        self.done = True  # a close-delimited body is complete
+                    continue
+                end = min(len(buf), pos + self.left)
+                out += buf[pos:end]
+                self.left -= end - pos
+                r.pos = end
+                if len(out) > limit:
+                    return False
+            elif not self.chunked:
+                self.done = True
+            elif self._whole_chunks(out):
+                if len(out) > limit and not self.done:
+                    return False
+            else:
+                self._next_chunk()
+        return True
+
+    def _whole_chunks(self, out: bytearray) -> bool:
+        """Take the chunks that are here whole, through the last chunk; False if none is."""
+        r = self.r
+        pos = r.pos
+        if self.after_data:
+            if not r.buf.startswith(b"\r\n", pos):
+                return False
+            pos += 2
+        end, self.done = _complete_chunks(r.buf, pos, out)
+        if end == pos:
+            return False
+        r.pos, self.after_data = end, False
+        return True
+
+    def _next_chunk(self) -> None:
+        """Read up to and including the next chunk's size line, receiving as needed."""
+        r = self.r
+        if self.after_data:
+            r.line()  # the CRLF after a chunk's data
+        line = r.line()
         if not line:
             raise BadMessage("connection closed inside a chunked body")
-        size = int(line.split(b";")[0], 16)
-        if size == 0:
-            while rfile.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
+        size = int(line.split(b";", 1)[0], 16)  # chunk extensions are skipped
+        if size < 0:
+            raise BadMessage("a negative chunk size")
+        self.left, self.after_data = size, True
+        if not size:
+            while r.line().rstrip(b"\r"):  # trailer fields, dropped; or the end of the stream
                 pass
-            return
-        data = rfile.read(size)
-        if len(data) < size:
-            raise BadMessage("connection closed inside a chunk")
-        rfile.readline(MAX_LINE)
-        yield data
+            self.done = True
 
 
-def _read_exact(rfile: BinaryIO, length: int) -> Iterator[bytes]:
-    while length > 0:
-        data = rfile.read1(min(length, CHUNK))
-        if not data:
-            raise BadMessage("connection closed inside a body")
-        length -= len(data)
-        yield data
+def _read_body(up: _Reader, response: _Message, out: bytearray, limit: int) -> _Body | None:
+    """Read a response body into `out`; past `limit` bytes stop, and return the _Body to stream the rest from."""
+    done = False
+    if response.chunked:  # oxigraph's way; mostly the whole body came with the head
+        up.pos, done = _complete_chunks(up.buf, up.pos, out)
+        if done and len(out) <= limit:
+            return None
+    body = _Body(up, response, until_close=True)
+    if done:
+        body.done = True
+    return None if len(out) <= limit and body.read_into(out, limit) else body
 
 
-def _body(rfile: BinaryIO, head: _Message, *, until_close: bool) -> Iterator[bytes]:
-    if head.chunked:
-        return _read_chunks(rfile)
-    if head.length is not None:
-        return _read_exact(rfile, head.length)
-    return iter(lambda: rfile.read1(CHUNK), b"") if until_close else iter(())
+class _Upstream(_Reader):
+    """One kept-alive connection to oxigraph; reads from it end at `deadline` (monotonic) unless None."""
 
-
-class _Upstream:
-    """One kept-alive connection to oxigraph."""
+    __slots__ = ("check_at", "deadline", "timeout", "used_at")
 
     def __init__(self, address: tuple[str, int]) -> None:
-        self.sock = socket.create_connection(address)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.rfile = self.sock.makefile("rb", buffering=CHUNK)
+        sock = socket.create_connection(address)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().__init__(sock)
+        self.timeout: float | None = None  # the socket's timeouts as last set
+        self.deadline: float | None = None
+        self.check_at = 0.0  # when the timeouts may have to be set closer to the deadline
+        self.used_at = 0.0  # when the last request went on it (monotonic): it has been idle since, or longer
 
     def close(self) -> None:
-        self.rfile.close()
         self.sock.close()
 
-    def wait_until(self, deadline: float | None) -> None:
-        """Let the next read block until `deadline` (monotonic), or forever when None."""
-        if deadline is None:
-            self.sock.settimeout(None)
-            return
-        left = deadline - time.monotonic()
+    def send(self, message: bytes, now: float, deadline: float | None) -> None:
+        """Send a request whose response must have come by `deadline` (None: no limit); `now`: time.monotonic()."""
+        self.used_at = now
+        self.deadline = deadline
+        if deadline is not None:
+            self._bound(now)
+        elif self.timeout is not None:
+            self._set_timeouts(None)
+        try:
+            self.sock.sendall(message)
+        except BlockingIOError:  # the kernel's timeout: the deadline has passed
+            raise TimeoutError from None
+
+    def fill(self) -> bool:
+        # Also while data keeps coming: a query streaming rows past its deadline is stopped.
+        if self.deadline is not None and (now := time.monotonic()) >= self.check_at:
+            self._bound(now)
+        try:
+            return super().fill()
+        except BlockingIOError:  # the kernel's timeout: the deadline has passed
+            raise TimeoutError from None
+
+    def _bound(self, now: float) -> None:
+        """Raise TimeoutError past the deadline; else have the socket time out at most TICK_S after it."""
+        assert self.deadline is not None
+        left = self.deadline - now
         if left <= 0:
             raise TimeoutError
-        self.sock.settimeout(left)
+        # A read that starts later ends later: look again soon.
+        self.check_at = now + TICK_S / 2
+        # Setting timeouts takes system calls: a query on a reused connection mostly finds
+        # the ones the previous query set, timeout + GRACE_S (+ TICK_S / 4), still right.
+        if self.timeout is None or not left <= self.timeout <= left + TICK_S / 2:
+            self._set_timeouts(left + TICK_S / 4)
 
-    def in_time(self, chunks: Iterator[bytes], deadline: float | None) -> Iterator[bytes]:
-        """`chunks`, raising TimeoutError once `deadline` has passed."""
-        if deadline is None:
-            yield from chunks
-            return
-        reset_at = 0.0
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                raise TimeoutError
-            if now >= reset_at:  # settimeout is a system call: not for every 1 KiB chunk
-                self.sock.settimeout(deadline - now)
-                reset_at = now + 0.5
-            data = next(chunks, None)
-            if data is None:
-                return
-            yield data
+    def _set_timeouts(self, timeout: float | None) -> None:
+        _set_timeouts(self.sock, timeout)
+        self.timeout = timeout
 
 
 class Proxy:
@@ -169,16 +407,26 @@ class Proxy:
         self.upstream = upstream
         self.timeout_s = timeout_s
         self.buffer_limit = buffer_limit
-        self._idle: list[_Upstream] = []
+        self._idle: list[_Upstream] = []  # the most recently used last
+        self._seen_fields: dict[bytes, _Message] = {}  # by a request's header lines
+        self._seen_responses: dict[bytes, tuple[bytes, _Message, int]] = {}  # by the whole head
+        # Oxigraph's --timeout-s is also its read timeout: a kept-alive connection that waits
+        # that long for a request is answered "500 Resource temporarily unavailable (os error 11)"
+        # unasked, then closed (measured), and the next request sent on it would get that 500.
+        self._reuse_s = (timeout_s if timeout_s > 0 else OXIGRAPH_IDLE_S) / 2
         self._idle_workers = 0
         self._queue: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._stopping = False
+        if _INHERITED:
+            _client_options(listener)  # accept() then also wakes every IDLE_S, harmlessly
 
     def serve_forever(self) -> None:
         while True:
             try:
                 conn, _ = self.listener.accept()
+            except (BlockingIOError, TimeoutError):
+                continue  # the idle timeout, inherited by accepted connections (see _client_options)
             except OSError:
                 if self._stopping:
                     return
@@ -224,10 +472,16 @@ class Proxy:
                 up.close()
             self._idle.clear()
 
-    def _take(self) -> tuple[_Upstream, bool]:
+    def _take(self, now: float) -> tuple[_Upstream, bool]:
         with self._lock:
             if self._idle:
-                return self._idle.pop(), True
+                if now - self._idle[-1].used_at < self._reuse_s:
+                    return self._idle.pop(), True
+                stale, self._idle = self._idle, []  # the rest waited longer still
+            else:
+                stale = []
+        for up in stale:
+            up.close()
         return _Upstream(self.upstream), False
 
     def _give_back(self, up: _Upstream) -> None:
@@ -238,11 +492,11 @@ class Proxy:
         up.close()
 
     def _serve_connection(self, conn: socket.socket) -> None:
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.settimeout(IDLE_S)
-        rfile = conn.makefile("rb", buffering=CHUNK)
+        if not _INHERITED:
+            _client_options(conn)
+        client = _Reader(conn)
         try:
-            while self._exchange(conn, rfile):
+            while self._exchange(client):
                 pass
         except (EOFError, OSError):
             pass
@@ -252,45 +506,61 @@ class Proxy:
             except OSError:
                 pass
         finally:
-            rfile.close()
             conn.close()
 
-    def _exchange(self, conn: socket.socket, rfile: BinaryIO) -> bool:
+    def _exchange(self, client: _Reader) -> bool:
         """Relay one request and its response; False when the client connection must close."""
-        request = _Message(rfile)
-        method, _, rest = request.start.partition(b" ")
+        conn = client.sock
+        head = client.head()
+        first = head.index(b"\r\n")
+        start = head[:first]
+        method, _, rest = start.partition(b" ")
         http10 = rest.endswith(b"HTTP/1.0")
-        if request.expect_continue:
-            conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = b"".join(_body(rfile, request, until_close=False))
-        head = bytearray(request.start + b"\r\n")
-        head += b"".join(request.lines)
-        if body or request.length is not None or request.chunked:
-            head += b"Content-Length: %d\r\n" % len(body)
-        head += b"\r\n"
+        fields = head[first + 2:]
+        request = self._seen_fields.get(fields) or _remember(self._seen_fields, fields, _parse_fields)
+        close = request.close
+        if request.plain:
+            message = head  # the usual request: no body, nothing to drop; it goes on as it came
+        else:
+            message = self._rewritten(client, start, request)
         # Oxigraph does not always honour its timeout: measured, a query that filters out
         # everything ran 23 s past a 1 s limit in silence, and a cross product streamed rows
         # for 150 s. Past timeout + GRACE_S a query response is ours to stop.
-        is_query = rest.startswith(b"/query") and self.timeout_s > 0
-        deadline = time.monotonic() + self.timeout_s + GRACE_S if is_query else None
+        now = time.monotonic()
+        deadline = now + self.timeout_s + GRACE_S if self.timeout_s > 0 and rest.startswith(b"/query") else None
         try:
-            up, response = self._ask(bytes(head) + body, deadline)
+            up, head, response, status = self._ask(message, now, deadline)
         except TimeoutError:
             conn.sendall(self._timed_out())
-            return not request.close and not http10
-        except (OSError, EOFError, BadMessage, ValueError):
+            return not close and not http10
+        except (OSError, EOFError, BadMessage, ValueError, IndexError):
             conn.sendall(_plain(502, "Bad Gateway", "The SPARQL server behind newsgraph is not answering.\n"))
             return False
-        keep = self._relay(conn, up, method, response, http10, deadline)
-        return keep and not request.close and not http10
+        keep = self._relay(conn, up, method, head, response, status, http10)
+        return keep and not close and not http10
 
-    def _ask(self, message: bytes, deadline: float | None) -> tuple[_Upstream, _Message]:
+    def _rewritten(self, client: _Reader, start: bytes, request: _Message) -> bytes:
+        """What to send on for a request with a body or hop-by-hop headers."""
+        if request.expect_continue:
+            client.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if not request.chunked and request.length is None:
+            return b"%s\r\n%s\r\n" % (start, request.fields)
+        body = bytearray()
+        _Body(client, request, until_close=False).read_into(body, sys.maxsize)
+        return b"%s\r\n%sContent-Length: %d\r\n\r\n%s" % (start, request.fields, len(body), body)
+
+    def _ask(self, message: bytes, now: float, deadline: float | None) -> tuple[_Upstream, bytes, _Message, int]:
+        """The connection to oxigraph `message` went on, and the response's head as _parse_response() gives it."""
         for _ in range(2):
-            up, reused = self._take()
+            up, reused = self._take(now)
             try:
-                up.wait_until(deadline)
-                up.sock.sendall(message)
-                return up, _Message(up.rfile)
+                up.send(message, now, deadline)
+                head = up.head()
+                seen = self._seen_responses.get(head) or _remember(self._seen_responses, head, _parse_response)
+                return up, *seen
+            except BlockingIOError:  # the kernel's timeout: the deadline has passed
+                up.close()
+                raise TimeoutError from None
             except (EOFError, ConnectionResetError, BrokenPipeError):
                 # A kept-alive connection oxigraph closed while idle: retry once on a fresh one.
                 up.close()
@@ -301,21 +571,18 @@ class Proxy:
                 raise
         raise EOFError
 
-    def _relay(self, conn: socket.socket, up: _Upstream, method: bytes, response: _Message, http10: bool,
-               deadline: float | None) -> bool:
-        status = int(response.start.split(b" ", 2)[1])
+    def _relay(self, conn: socket.socket, up: _Upstream, method: bytes, head: bytes, response: _Message,
+               status: int, http10: bool) -> bool:
         no_body = method == b"HEAD" or status in (204, 304) or 100 <= status < 200
         close_delimited = not no_body and not response.chunked and response.length is None
-        chunks = iter(()) if no_body else up.in_time(_body(up.rfile, response, until_close=True), deadline)
-        head = response.start + b"\r\n" + b"".join(response.lines)
         if http10:
             head += b"Connection: close\r\n"
         buffered = bytearray()
         try:
-            for data in chunks:
-                buffered += data
-                if len(buffered) > self.buffer_limit and not http10:
-                    return self._stream(conn, up, head, bytes(buffered), chunks)
+            if not no_body:
+                body = _read_body(up, response, buffered, sys.maxsize if http10 else self.buffer_limit)
+                if body is not None:
+                    return self._stream(conn, up, head, buffered, body)
         except TimeoutError:
             up.close()
             conn.sendall(self._timed_out())
@@ -331,25 +598,24 @@ class Proxy:
         if buffered.endswith(CANCELLED):
             conn.sendall(self._timed_out())
             return True
-        if no_body and response.length is not None:
-            head += b"Content-Length: %d\r\n" % response.length  # HEAD keeps the GET's length
-        elif not no_body:
-            head += b"Content-Length: %d\r\n" % len(buffered)
-        conn.sendall(head + b"\r\n" + buffered)
+        if not no_body:
+            conn.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(buffered), buffered))
+        elif response.length is not None:  # HEAD keeps the GET's length
+            conn.sendall(b"%sContent-Length: %d\r\n\r\n" % (head, response.length))
+        else:
+            conn.sendall(head + b"\r\n")
         return True
 
-    def _stream(self, conn: socket.socket, up: _Upstream, head: bytes, first: bytes, chunks: Iterator[bytes]) -> bool:
+    def _stream(self, conn: socket.socket, up: _Upstream, head: bytes, pending: bytearray, body: _Body) -> bool:
         conn.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n")
         keep = len(CANCELLED)
-        pending = bytearray(first)
         try:
-            for data in chunks:
-                pending += data
-                if len(pending) >= CHUNK + keep:  # oxigraph's chunks are ~1 KiB: send fewer, bigger ones
-                    conn.sendall(b"%x\r\n%s\r\n" % (len(pending) - keep, pending[:-keep]))
-                    del pending[:-keep]
+            # Oxigraph's chunks are ~1 KiB: send fewer, bigger ones, always holding back the tail.
+            while not body.read_into(pending, CHUNK + keep - 1):
+                conn.sendall(b"%x\r\n%s\r\n" % (len(pending) - keep, pending[:-keep]))
+                del pending[:-keep]
         except (OSError, BadMessage, ValueError):
-            pending = CANCELLED  # broken off upstream or a stuck query: the client must not see an ending
+            pending = bytearray(CANCELLED)  # broken off upstream or a stuck query: the client must not see an ending
         finally:
             up.close()  # not worth tracking whether a huge response left it reusable
         if pending.endswith(CANCELLED):
