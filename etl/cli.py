@@ -190,6 +190,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     print(f"watch the runs in the Prefect UI: {api.removesuffix('/api')}  (Ctrl-C stops)", flush=True)
     # Its own session: the terminal's Ctrl-C reaches only this process, which stops the server side gently.
     proc = subprocess.Popen([sys.executable, "-m", "flows.schedule", json.dumps(spec)], start_new_session=True)
+    # SIGTERM (kill, systemd) too, and SIGINT even when a background shell started us with it
+    # ignored: otherwise we would die and leave the runner serving on its own.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler)
     try:
         code = proc.wait()
     except KeyboardInterrupt:

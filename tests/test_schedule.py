@@ -39,7 +39,8 @@ def test_scheduled_deployment_fires_and_picks_up_a_new_article(tmp_path: Path, s
             time.sleep(2)
         assert _articles(store, env) == {"001_f2193cdbfc58450b", "003_4a37522199f6be1e"}
     finally:
-        proc.send_signal(signal.SIGINT)
+        # SIGTERM stops it as Ctrl-C does; a test run from a background shell may have SIGINT ignored.
+        proc.send_signal(signal.SIGTERM)
         try:
             out, _ = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
