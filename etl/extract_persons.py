@@ -166,7 +166,7 @@ class PersonIndex:
         self._by_surname: dict[str, str] = {}
         for key, acc in self._acc.items():
             self._by_surname.setdefault(skeleton(acc.forms[0].split()[-1]), key)
-        given = frozenset(load().names["given_names"])
+        given = load().given_names
         for key, acc in self._acc.items():
             # "Wang Yi" ... "Mr. Wang": a two-part name that does not start with a known given
             # name may put the surname first (Chinese, Korean, Hungarian usage).
@@ -187,7 +187,7 @@ class PersonIndex:
         form = " ".join(tokens)
         if form not in acc.forms:
             acc.forms.append(form)
-        if role and role not in acc.roles and role not in load().names["honorifics"]:
+        if role and role not in acc.roles and role not in load().honorifics:
             acc.roles.append(role)
             acc.country = acc.country or country_of(role)
 

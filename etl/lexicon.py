@@ -95,6 +95,8 @@ class Lexicon:
     calendar: frozenset[str]
     not_name: frozenset[str]
     titlewords: frozenset[str]
+    given_names: frozenset[str]
+    honorifics: frozenset[str]  # find a name ("Mr. Wang") but are no role
 
 
 def _countries() -> tuple[dict[str, Country], dict[str, Country]]:
@@ -147,7 +149,7 @@ def load() -> Lexicon:
         names=names, junk=_json("junk.json"),
         translit=tuple((re.compile(r[0]), r[1]) for r in _rows("translit.tsv")),
         stopwords=frozenset(names["stopwords"]), calendar=frozenset(names["calendar_words"]), not_name=frozenset(names["not_name_words"]),
-        titlewords=titlewords,
+        titlewords=titlewords, given_names=frozenset(names["given_names"]), honorifics=frozenset(names["honorifics"]),
     )
 
 
