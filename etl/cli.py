@@ -243,8 +243,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     construct = args.construct.read_text(encoding="utf-8") if args.construct else None
     if args.output:
-        with args.output.open("wb") as out:
-            export(args.store, out, args.format, article=args.article, construct=construct)
+        # Written beside, then renamed: a failed export leaves the previous file as it was.
+        part = args.output.with_name(f".{args.output.name}.part")
+        try:
+            with part.open("wb") as out:
+                export(args.store, out, args.format, article=args.article, construct=construct)
+            part.replace(args.output)
+        finally:
+            part.unlink(missing_ok=True)
     else:
         export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct)
         sys.stdout.buffer.flush()

@@ -6,13 +6,15 @@ and N-Quads keep one named graph per article.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from .errors import UserError
-from .load import graph_iri, open_store_read_only
+from .load import graph_iri, read_store
 from .namespaces import PREFIXES
 from .query import QueryError, run_query
 
@@ -42,7 +44,7 @@ def guess_format(path: Path) -> str:
 
 def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str | None = None,
            construct: str | None = None) -> None:
-    """Stream the store (or one article's graph, or a CONSTRUCT result) to `out`.
+    """Write the store (or one article's graph, or a CONSTRUCT result) to `out`.
 
     The whole store includes the ontology's own named graph, so the file opens
     in Protégé with its classes and labels.
@@ -50,7 +52,25 @@ def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str
     rdf_format = FORMATS.get(fmt.lower())
     if rdf_format is None:
         raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(FORMATS))}")
-    store = open_store_read_only(store_path)
+    if not out.seekable():
+        # A pipe cannot be rewound, and a read redone because an ETL run changed the store
+        # underneath must not leave the first try's half export in it: spool, then copy.
+        with tempfile.TemporaryFile() as spool:
+            export(store_path, spool, fmt, article=article, construct=construct)
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
+        return
+    start = out.tell()
+
+    def write(store: ox.Store) -> None:
+        out.seek(start)
+        out.truncate()
+        _write(store, out, rdf_format, article, construct)
+
+    read_store(store_path, write)
+
+
+def _write(store: ox.Store, out: BinaryIO, rdf_format: ox.RdfFormat, article: str | None, construct: str | None) -> None:
     prefixes = _PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None
     if construct is not None:
         result = run_query(store, construct)

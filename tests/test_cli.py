@@ -88,6 +88,10 @@ def test_export_and_validate(cli_store: Path, tmp_path: Path) -> None:
     assert nq.count("https://w3id.org/newsgraph/graph/") > 0
     proc = run("validate", "--store", str(cli_store))
     assert "5 of 5 graph(s) conform" in proc.stdout
+    before = out.read_bytes()
+    proc = run("export", "--store", str(cli_store), "--article", "nope", "-o", str(out), ok=False)
+    assert proc.returncode == 2 and "no article 'nope'" in proc.stderr
+    assert out.read_bytes() == before and sorted(tmp_path.iterdir()) == [out]  # a failed export keeps the old file
     assert "1 of 1 graph(s) conform" in run("validate", str(out)).stdout
 
 

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from etl.build import build_graph
-from etl.load import StoreError, StoreTarget, exclusive, graph_iri, load_ontology, open_store
+from etl.load import StoreError, StoreTarget, exclusive, graph_iri, load_ontology, open_store, read_store
 from etl.namespaces import ONTOLOGY
 
 
@@ -136,7 +136,56 @@ def test_two_etl_runs_do_not_interleave(store: Path) -> None:
 
 
 def test_missing_store_for_reading(tmp_path: Path) -> None:
-    from etl.load import open_store_read_only
-
     with pytest.raises(StoreError, match="no store at"):
-        open_store_read_only(tmp_path / "nope")
+        read_store(tmp_path / "nope", len)
+
+
+def test_a_reader_never_holds_the_store_against_a_writer(store: Path) -> None:
+    StoreTarget.open(store).close()
+
+    def write_meanwhile(view: ox.Store) -> int:
+        # A scheduled ETL starting while someone queries must not fail with "in use".
+        target = StoreTarget.open(store)
+        target.replace_graph(graph_iri("x"), b"<http://a> <http://b> <http://c> .\n")
+        target.close()
+        return len(view)  # a view is the store as it was when opened
+
+    assert read_store(store, write_meanwhile) == 0
+    assert read_store(store, len) == 1
+
+
+def test_a_read_is_redone_when_a_writer_deleted_a_file_under_it(store: Path) -> None:
+    StoreTarget.open(store).close()
+    views: list[ox.Store] = []
+
+    def read(view: ox.Store) -> str:
+        views.append(view)
+        if len(views) < 3:  # what RocksDB says when compaction removed a file the view had not opened yet
+            raise RuntimeError("Corruption: IO error: No such file or directory: While open a file for random read")
+        return "read"
+
+    assert read_store(store, read) == "read"
+    assert len(views) == 3 and len({id(v) for v in views}) == 3  # each try on a fresh view
+
+
+def test_a_store_that_keeps_changing_gives_one_line_and_other_errors_are_not_retried(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    StoreTarget.open(store).close()
+    monkeypatch.setattr("etl.load.READ_ATTEMPTS", 2)
+    tries = []
+
+    def vanishing(view: ox.Store) -> None:
+        tries.append(1)
+        raise OSError("IO error: No such file or directory")
+
+    with pytest.raises(StoreError, match="kept changing while being read"):
+        read_store(store, vanishing)
+    assert len(tries) == 2
+
+    def broken(view: ox.Store) -> None:
+        tries.append(1)
+        raise RuntimeError("some other failure")
+
+    with pytest.raises(RuntimeError, match="some other failure"):
+        read_store(store, broken)
+    assert len(tries) == 3
