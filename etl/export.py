@@ -6,8 +6,6 @@ and N-Quads keep one named graph per article.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,7 +42,7 @@ def guess_format(path: Path) -> str:
 
 def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str | None = None,
            construct: str | None = None) -> None:
-    """Write the store (or one article's graph, or a CONSTRUCT result) to `out`.
+    """Stream the store (or one article's graph, or a CONSTRUCT result) to `out`.
 
     The whole store includes the ontology's own named graph, so the file opens
     in Protégé with its classes and labels.
@@ -52,22 +50,7 @@ def export(store_path: Path, out: BinaryIO, fmt: str = "turtle", *, article: str
     rdf_format = FORMATS.get(fmt.lower())
     if rdf_format is None:
         raise ExportError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(FORMATS))}")
-    if not out.seekable():
-        # A pipe cannot be rewound, and a read redone because an ETL run changed the store
-        # underneath must not leave the first try's half export in it: spool, then copy.
-        with tempfile.TemporaryFile() as spool:
-            export(store_path, spool, fmt, article=article, construct=construct)
-            spool.seek(0)
-            shutil.copyfileobj(spool, out)
-        return
-    start = out.tell()
-
-    def write(store: ox.Store) -> None:
-        out.seek(start)
-        out.truncate()
-        _write(store, out, rdf_format, article, construct)
-
-    read_store(store_path, write)
+    read_store(store_path, lambda store: _write(store, out, rdf_format, article, construct))
 
 
 def _write(store: ox.Store, out: BinaryIO, rdf_format: ox.RdfFormat, article: str | None, construct: str | None) -> None:

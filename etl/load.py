@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import IO, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -86,9 +87,19 @@ def open_store(path: Path, *, create: bool = True) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {exc}") from None
 
 
-def _open_view(path: Path) -> ox.Store:
-    """A read-only view for queries/exports: it never takes the lock, so it never makes an
-    ETL run (a scheduled one, say) fail with "in use", and it works beside `newsgraph serve`."""
+READ_WAIT_S = 600.0
+WRITE_WAIT_S = 600.0
+
+
+def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
+    """`work` on a read-only view of the store, while no newsgraph process writes it.
+
+    RocksDB gives no guarantee to a reader while another process writes (measured
+    with a busy writer: 4% of reads failed on files compaction had deleted, one saw
+    an empty store, one grew to 24 GB). So readers share a lock that a writer holds
+    alone: a query waits for the ETL run loading now, and an ETL run waits for the
+    queries reading now. Neither fails because the other is there.
+    """
     from .serve import read_state  # serve imports this module
 
     if not path.exists():
@@ -96,39 +107,69 @@ def _open_view(path: Path) -> ox.Store:
     if (server := read_state(path)) is not None and server.writable:
         raise StoreError(f"{path} is being served writable at {server.url}; query it there "
                          f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        if is_vanished(exc):
-            raise
-        raise StoreError(f"cannot open the store {path}: {exc}") from None
-
-
-READ_ATTEMPTS = 20
-
-
-def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
-    """`work` on a read-only view of the store, redone on a fresh view when a writer changed it underneath.
-
-    A read-only view is the store as it was when opened; an ETL run writing meanwhile
-    compacts and deletes files that view has not opened yet, and reading them then fails
-    with "No such file" (about 4% of reads during a busy ETL, measured). A fresh view
-    sees the current files.
-    """
-    for attempt in range(1, READ_ATTEMPTS + 1):
+    with _turn(path, fcntl.LOCK_SH, READ_WAIT_S,
+               waiting=f"waiting for the ETL run loading into {path}{_etl_pid(path)} to finish…",
+               gave_up=f"an ETL run has been loading into {path}{_etl_pid(path)} for over {READ_WAIT_S:.0f} s; "
+                       "try again when it has finished"):
         try:
-            return work(_open_view(path))
-        except (OSError, RuntimeError) as exc:
-            if not is_vanished(exc):
-                raise
-            time.sleep(min(0.05 * attempt, 0.5))
-    raise StoreError(f"the store {path} kept changing while being read ({READ_ATTEMPTS} tries): "
-                     "an ETL run is writing it; try again when it has finished")
+            view = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from None
+        try:
+            return work(view)
+        finally:
+            del view  # closed before the lock goes, or a writer could start under it
 
 
-def is_vanished(exc: BaseException) -> bool:
-    """A file the view expected was deleted by the process writing the store."""
-    return "No such file or directory" in str(exc)
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Held by whatever opens the store read-write (see read_store)."""
+    with _turn(path, fcntl.LOCK_EX, WRITE_WAIT_S, waiting=f"waiting for the queries reading {path} to finish…",
+               gave_up=f"a query or export has been reading {path} for over {WRITE_WAIT_S:.0f} s; "
+                       "stop it, then run again"):
+        yield
+
+
+@contextmanager
+def _turn(path: Path, mode: int, wait_s: float, *, waiting: str, gave_up: str) -> Iterator[None]:
+    """The readers' shared lock or the writer's exclusive one, taken through a turnstile.
+
+    A writer holds the turnstile while it waits for the readers in progress, and new
+    readers wait at it: a stream of queries cannot starve an ETL run (flock alone
+    grants shared locks whenever no one holds the exclusive one).
+    """
+    deadline = time.monotonic() + wait_s
+    told = [False]
+
+    def take(suffix: str, how: int) -> IO[str]:
+        lock_path = path.with_name(path.name + suffix)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = lock_path.open("a")
+        while True:
+            try:
+                fcntl.flock(fh, how | fcntl.LOCK_NB)
+                return fh
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    fh.close()
+                    raise StoreError(gave_up) from None
+                if not told[0]:
+                    print(waiting, file=sys.stderr, flush=True)
+                    told[0] = True
+                time.sleep(0.05)
+
+    with take(".turn.lock", mode):
+        held = take(".rw.lock", mode)
+    with held:  # closing the file releases the lock, also when the process dies
+        yield
+
+
+def _etl_pid(path: Path) -> str:
+    try:
+        pid = path.with_name(path.name + ".etl.lock").read_text().strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid else ""
 
 
 def load_ontology(target: Target) -> None:
@@ -145,15 +186,22 @@ class StoreTarget:
     """The embedded Oxigraph store on disk."""
 
     store: ox.Store
+    lock: ExitStack
 
     @classmethod
     def open(cls, path: Path) -> "StoreTarget":
-        store = open_store(path)
+        lock = ExitStack()
+        lock.enter_context(writing(path))
+        try:
+            store = open_store(path)
+        except BaseException:
+            lock.close()
+            raise
         # Holding the store read-write means no bulk load of ours is under way: its
         # temporary files here were left by a killed run and were never part of the store.
         for leftover in path.glob("bulk-*.sst"):
             leftover.unlink(missing_ok=True)
-        return cls(store)
+        return cls(store, lock)
 
     def replace_graphs(self, graphs: dict[str, bytes]) -> None:
         new = {g: nt for g, nt in graphs.items()
@@ -191,7 +239,8 @@ class StoreTarget:
 
     def close(self) -> None:
         self.store.flush()
-        del self.store
+        del self.store  # RocksDB closes (and stops compacting) before readers may come in
+        self.lock.close()
 
 
 def _is_plain_ntriples(ntriples: bytes) -> bool:

@@ -12,7 +12,7 @@ from typing import Literal as Lit
 import pyoxigraph as ox
 
 from .errors import UserError
-from .load import is_vanished, read_store
+from .load import read_store
 from .namespaces import PREFIXES
 
 ResultFormat = Lit["table", "csv", "tsv", "json"]
@@ -41,8 +41,6 @@ def run_query(store: ox.Store, sparql: str, bindings: dict[ox.Variable, ox.Named
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
     except (OSError, RuntimeError) as exc:
-        if is_vanished(exc):
-            raise  # read_store reads again on a fresh view
         raise QueryError(f"query failed: {' '.join(str(exc).split())}") from None
 
 

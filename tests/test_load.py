@@ -1,6 +1,8 @@
 """Load stage: one named graph per article, swapped atomically, in the real Oxigraph store."""
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -140,52 +142,36 @@ def test_missing_store_for_reading(tmp_path: Path) -> None:
         read_store(tmp_path / "nope", len)
 
 
-def test_a_reader_never_holds_the_store_against_a_writer(store: Path) -> None:
+def test_readers_and_a_writer_take_turns(store: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     StoreTarget.open(store).close()
+    order: list[str] = []
 
-    def write_meanwhile(view: ox.Store) -> int:
-        # A scheduled ETL starting while someone queries must not fail with "in use".
-        target = StoreTarget.open(store)
-        target.replace_graph(graph_iri("x"), b"<http://a> <http://b> <http://c> .\n")
-        target.close()
-        return len(view)  # a view is the store as it was when opened
+    def slow_read(view: ox.Store) -> int:
+        order.append("read")
+        time.sleep(1.0)
+        order.append("read done")
+        return len(view)
 
-    assert read_store(store, write_meanwhile) == 0
+    reader = threading.Thread(target=read_store, args=(store, slow_read))
+    reader.start()
+    while not order:
+        time.sleep(0.01)
+    target = StoreTarget.open(store)  # waits for the query in progress
+    order.append("write")
+    target.replace_graph(graph_iri("x"), b"<http://a> <http://b> <http://c> .\n")
+    monkeypatch.setattr("etl.load.READ_WAIT_S", 0.3)
+    with pytest.raises(StoreError, match="an ETL run has been loading into"):
+        read_store(store, len)  # a query waits for the writer (here only 0.3 s)
+    target.close()
+    reader.join()
+    assert order == ["read", "read done", "write"]
     assert read_store(store, len) == 1
+    assert "waiting for the queries reading" in capsys.readouterr().err
 
 
-def test_a_read_is_redone_when_a_writer_deleted_a_file_under_it(store: Path) -> None:
+def test_a_writer_gives_up_with_one_line_on_a_query_that_never_ends(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     StoreTarget.open(store).close()
-    views: list[ox.Store] = []
-
-    def read(view: ox.Store) -> str:
-        views.append(view)
-        if len(views) < 3:  # what RocksDB says when compaction removed a file the view had not opened yet
-            raise RuntimeError("Corruption: IO error: No such file or directory: While open a file for random read")
-        return "read"
-
-    assert read_store(store, read) == "read"
-    assert len(views) == 3 and len({id(v) for v in views}) == 3  # each try on a fresh view
-
-
-def test_a_store_that_keeps_changing_gives_one_line_and_other_errors_are_not_retried(
-        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    StoreTarget.open(store).close()
-    monkeypatch.setattr("etl.load.READ_ATTEMPTS", 2)
-    tries = []
-
-    def vanishing(view: ox.Store) -> None:
-        tries.append(1)
-        raise OSError("IO error: No such file or directory")
-
-    with pytest.raises(StoreError, match="kept changing while being read"):
-        read_store(store, vanishing)
-    assert len(tries) == 2
-
-    def broken(view: ox.Store) -> None:
-        tries.append(1)
-        raise RuntimeError("some other failure")
-
-    with pytest.raises(RuntimeError, match="some other failure"):
-        read_store(store, broken)
-    assert len(tries) == 3
+    monkeypatch.setattr("etl.load.WRITE_WAIT_S", 0.3)
+    with pytest.raises(StoreError, match="a query or export has been reading"):
+        read_store(store, lambda view: StoreTarget.open(store))
+    StoreTarget.open(store).close()  # nothing left locked
