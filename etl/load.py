@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol, TypeVar
@@ -141,10 +141,14 @@ def _turn(path: Path, mode: int, wait_s: float, *, waiting: str, gave_up: str) -
     deadline = time.monotonic() + wait_s
     told = [False]
 
-    def take(suffix: str, how: int) -> IO[str]:
+    def take(suffix: str, how: int) -> IO[str] | nullcontext[None]:
         lock_path = path.with_name(path.name + suffix)
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fh = lock_path.open("a")
+        try:
+            fh = lock_path.open("a")
+        except PermissionError:
+            # A store this user may only read (a shared folder): nor can this user write it.
+            return nullcontext()
         while True:
             try:
                 fcntl.flock(fh, how | fcntl.LOCK_NB)
