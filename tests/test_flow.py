@@ -95,3 +95,28 @@ def test_the_run_leaves_a_summary_artifact(samples: Path, store: Path) -> None:
 
     [md] = asyncio.run(markdown())
     assert "| read | 5 |" in md and "| loaded | 5 |" in md and "| persons |" in md
+
+
+def test_batches_are_prepared_one_at_a_time(samples: Path, store: Path) -> None:
+    """One preparing thread: concurrent prepares only held more batches in memory (bench/)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.etl import etl_flow
+
+    state = etl_flow(str(samples), ("store", str(store)), batch_size=1, return_state=True)
+    run_id = state.state_details.flow_run_id
+
+    async def prepares() -> list:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+            return [r for r in runs if r.name.startswith("prepare_articles") and r.end_time is not None]
+
+    deadline = time.monotonic() + 60
+    while len(runs := asyncio.run(prepares())) < 5 and time.monotonic() < deadline:
+        time.sleep(1)  # the server records task runs from their events, a moment later
+    assert len(runs) == 5
+    spans = sorted((r.start_time, r.end_time) for r in runs)
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
