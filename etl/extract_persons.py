@@ -60,7 +60,8 @@ def patterns() -> Patterns:
     mods = r"(?:(?i:deputy|vice|acting|special|former|first|senior|chief|top|interim|outgoing|incoming|presidential|then)\s+)*"
     title = rf"(?i:{alternation(list(lex.titles))})"
     plural = rf"(?i:{alternation(list(lex.plural_titles))})"
-    of = rf"(?:\s+of\s+(?:the\s+)?(?:{lex.countryish}))?"
+    office = rf"(?:\s+(?i:{alternation(lex.names['office_words'])})(?![\w'’-])){{0,4}}"
+    of = rf"(?:\s+of\s+(?:the\s+)?(?:{lex.countryish}){office})?"
     rank = r"(?:\s+(?:General|Gen\.|Admiral|Colonel))?"
     speech = "|".join(re.escape(v) for v in lex.meetings["speech_verbs"])
     return Patterns(

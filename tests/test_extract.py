@@ -398,3 +398,13 @@ def test_text_after_a_bare_marker_is_cut():
     x = run(text)
     assert names(x) == {"Ana Silva", "Karl Brandt"}
     assert len(x.meetings) == 1
+
+
+def test_a_role_goes_on_past_the_country_to_the_office():
+    x = run("Olena Hrytsenko, head of the Ukrainian presidential office, said talks went well. "
+            "Chief of the Polish General Staff Tomasz Wrona told reporters the army was ready. "
+            "The head of the Danish armed forces, Mette Lund, agreed.")
+    roles = {p.name: p.roles for p in x.persons}
+    assert roles == {"Olena Hrytsenko": ("head of the Ukrainian presidential office",),
+                     "Tomasz Wrona": ("Chief of the Polish General Staff",),
+                     "Mette Lund": ("head of the Danish armed forces",)}
