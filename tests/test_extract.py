@@ -235,6 +235,9 @@ def test_named_system_and_scope():
     ("Belgium, for its part, has allowed Ukraine to use its missiles against targets inside Russia.", "granted"),
     ("Belgium said it would not restrict Ukraine's use of the jets it is supplying.", "granted"),
     ("Belgium continues to restrict Ukraine's use of the jets it is supplying.", "restricted"),
+    ("Belgium said it had no objection to Ukraine using the jets to strike targets in Russia.", "granted"),
+    ("Belgium does not object to Ukraine's use of its missiles against targets inside Russia.", "granted"),
+    ("Belgium has removed range restrictions on Ukraine's use of the missiles it supplied.", "granted"),
 ])
 def test_interrupted_and_negated_permissions(sentence, status):
     (p,) = run(sentence).permissions
