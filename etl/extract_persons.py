@@ -144,7 +144,15 @@ def _raw_mentions(sentence: str) -> list[tuple[list[str], str | None]]:
         tokens = clean_name(m.group(0))
         if len(tokens) >= 2:
             out.append((tokens, None))
-    return [(t, r) for t, r in out if t]
+    return [(_fullest(t, out) if len(t) > 1 else t, r) for t, r in out if t]
+
+
+def _fullest(tokens: list[str], found: list[tuple[list[str], str | None]]) -> list[str]:
+    """The longest name found in the same sentence that contains these tokens: one pattern may
+    see "José Manuel Albares" and another only "Manuel Albares"; both are one person. (A lone
+    surname keeps its own form: it is found by surname later, and is one of the aliases.)"""
+    text = f" {' '.join(tokens)} "
+    return max((t for t, _ in found if text in f" {' '.join(t)} "), key=len, default=tokens)
 
 
 class PersonIndex:

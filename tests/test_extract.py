@@ -411,3 +411,24 @@ def test_a_role_goes_on_past_the_country_to_the_office():
     assert roles == {"Olena Hrytsenko": ("head of the Ukrainian presidential office",),
                      "Tomasz Wrona": ("Chief of the Polish General Staff",),
                      "Mette Lund": ("head of the Danish armed forces",)}
+
+
+def test_received_and_welcomed_are_meetings_only_with_a_person_after_them():
+    x = run("Turkish President Kemal Aydin received Hungarian Prime Minister Laszlo Farkas in Ankara on Tuesday. "
+            "Italian Prime Minister Chiara Conti welcomed Japanese Prime Minister Kenji Mori to Rome. "
+            "Aydin later received a phone call from French President Luc Moreau. "
+            "Conti welcomed the decision by German Chancellor Otto Weber.")
+    assert meeting_of(x, "Aydin", "Farkas").place == "Ankara"
+    assert meeting_of(x, "Conti", "Mori").status == "held"
+    assert len(x.meetings) == 2
+
+
+def test_the_place_of_a_visit_is_where_the_meeting_was():
+    x = run("Swedish Defence Minister Erik Lind visited Kyiv on Wednesday, where he met Ukrainian Defence Minister "
+            "Taras Bondar.")
+    assert meeting_of(x, "Lind", "Bondar").place == "Kyiv"
+
+
+def test_a_name_seen_whole_and_in_part_in_one_sentence_is_one_person():
+    x = run("Spanish Foreign Minister José Manuel Ortega and his Greek counterpart Nikos Pappas met in Athens.")
+    assert names(x) == {"José Manuel Ortega", "Nikos Pappas"}
