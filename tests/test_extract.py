@@ -238,6 +238,8 @@ def test_named_system_and_scope():
     ("Belgium said it had no objection to Ukraine using the jets to strike targets in Russia.", "granted"),
     ("Belgium does not object to Ukraine's use of its missiles against targets inside Russia.", "granted"),
     ("Belgium has removed range restrictions on Ukraine's use of the missiles it supplied.", "granted"),
+    ("Belgium does not restrict how Ukraine uses the weapons it provides, its minister said.", "granted"),
+    ("Belgium still restricts where Ukraine can use the missiles it supplied.", "restricted"),
 ])
 def test_interrupted_and_negated_permissions(sentence, status):
     (p,) = run(sentence).permissions
