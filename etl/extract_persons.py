@@ -56,7 +56,7 @@ def patterns() -> Patterns:
     part = "|".join(lex.names["particles"])
     name = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,3}}"
     full = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{1,3}}"
-    prefix = rf"(?:(?:{lex.countryish})(?:['’]s)?\s+)?"
+    prefix = rf"(?:(?:{lex.countryish}|{alternation(lex.names['organisations'])})(?:['’]s)?\s+)?"
     mods = r"(?:(?i:deputy|vice|acting|special|former|first|senior|chief|top|interim|outgoing|incoming|presidential|then)\s+)*"
     title = rf"(?i:{alternation(list(lex.titles))})"
     plural = rf"(?i:{alternation(list(lex.plural_titles))})"

@@ -434,3 +434,12 @@ def test_the_place_of_a_visit_is_where_the_meeting_was():
 def test_a_name_seen_whole_and_in_part_in_one_sentence_is_one_person():
     x = run("Spanish Foreign Minister José Manuel Ortega and his Greek counterpart Nikos Pappas met in Athens.")
     assert names(x) == {"José Manuel Ortega", "Nikos Pappas"}
+
+
+def test_organisations_stand_before_titles_but_are_no_country():
+    x = run("NATO Secretary General Lars Holm met Ukrainian President Ivan Bondar in Brussels. "
+            "Anna Berg, the EU's foreign policy chief, said the bloc would keep up its support.")
+    people = {p.name: p for p in x.persons}
+    assert people["Lars Holm"].roles == ("NATO Secretary General",) and people["Lars Holm"].country is None
+    assert people["Anna Berg"].roles == ("the EU's foreign policy chief",) and people["Anna Berg"].country is None
+    assert set(people) == {"Lars Holm", "Ivan Bondar", "Anna Berg"}
