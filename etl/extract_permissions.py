@@ -1,9 +1,10 @@
 """Permissions to use weapons: who lets whom use what, where, with status granted/restricted/refused.
 
-Two trigger families (etl/lexicons/permissions.json):
+Three trigger families (etl/lexicons/permissions.json):
 - grantor first: "<grantor> authorized Ukraine to strike ...", "<A, B and C> gave permission ...";
   the grantor is the person or countries in the clause before the trigger.
 - speaker: "<speaker> said that Ukraine has the right to use ..."; the grantor is the speaker.
+- grantor after: "Ukraine has been given permission by <grantor> to ..."; the grantor follows.
 Advocacy and hypotheticals ("called on ... to allow", "should allow", "may not allow") are skipped.
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ class _Trigger:
     start: int
     end: int
     status: PermissionStatus
-    speaker: bool  # grantor is whoever said the sentence
+    family: str  # where the grantor is: grantor_first, speaker or grantor_after
     grantee: Country | None
 
 
@@ -59,10 +60,10 @@ def _rules() -> _Rules:
     demonyms = alternation(list(lex.demonyms))
     grantee = rf"(?P<g>(?:the\s+)?(?:{countries})|(?:{demonyms})\s+{p['grantee_forces']})"
     triggers = []
-    for kind, speaker in (("grantor_first", False), ("speaker", True)):
-        for status, patterns in p[kind].items():
+    for family in ("grantor_first", "speaker", "grantor_after"):
+        for status, patterns in p[family].items():
             for pat in patterns:
-                triggers.append((re.compile(r"\b" + pat.replace("{G}", grantee).replace("{D}", demonyms)), status, speaker))
+                triggers.append((re.compile(r"\b" + pat.replace("{G}", grantee).replace("{D}", demonyms)), status, family))
     return _Rules(
         triggers=tuple(triggers),
         blockers=re.compile(p["blockers"], re.I),
@@ -80,7 +81,7 @@ def _rules() -> _Rules:
 def _triggers(sentence: str) -> list[_Trigger]:
     lex = load()
     out: list[_Trigger] = []
-    for rx, status, speaker in _rules().triggers:
+    for rx, status, family in _rules().triggers:
         for m in rx.finditer(sentence):
             if any(t.start < m.end() and m.start() < t.end for t in out):
                 continue
@@ -88,7 +89,7 @@ def _triggers(sentence: str) -> list[_Trigger]:
             grantee = (lex.countries.get(g) or country_of(g)) if g else None
             # "has not allowed Ukraine to ..." is a refusal; "would not restrict Ukraine's use", a grant
             negated = status in _NEGATED and _rules().negation.search(sentence, 0, m.start())
-            out.append(_Trigger(m.start(), m.end(), _NEGATED[status] if negated else status, speaker, grantee))
+            out.append(_Trigger(m.start(), m.end(), _NEGATED[status] if negated else status, family, grantee))
     return sorted(out, key=lambda t: t.start)
 
 
@@ -150,6 +151,16 @@ def _grantors(sentence: str, trig: _Trigger, clause_start: int, index: PersonInd
     return []
 
 
+def _grantors_after(sentence: str, trig: _Trigger, index: PersonIndex) -> list[_Party]:
+    """The person or country named first after a passive trigger ("given permission by Norway")."""
+    lex = load()
+    country = lex.country_re.search(sentence, trig.end)
+    person = next((m for m in index.mentions(sentence) if m.start >= trig.end), None)
+    if person and (country is None or person.start < country.start()):
+        return [_Party(index.country(person.key), person.key)]
+    return [_Party(lex.countries[country.group(0)], None)] if country else []
+
+
 def _weapon(sentence: str, trig: _Trigger) -> tuple[str | None, str | None]:
     """(weapon as written, weapon-system key) — a named system first, else "US weapons"-like phrases."""
     hits = weapons_in(sentence[trig.start:]) or weapons_in(sentence)
@@ -180,7 +191,7 @@ def _grantee_after(sentence: str, trig: _Trigger, grantors: set[str]) -> Country
 
 
 def _in_sentence(sentence: str, trigs: list[_Trigger], index: PersonIndex, when: date | None,
-                 last_person: str | None, default: Country | None) -> list[Permission]:
+                 last_person: str | None, defaults: list[Country]) -> list[Permission]:
     rules = _rules()
     out: list[Permission] = []
     for trig in trigs:
@@ -188,19 +199,22 @@ def _in_sentence(sentence: str, trigs: list[_Trigger], index: PersonIndex, when:
         clause_start = max([m.end() for m in bounds], default=0)
         if rules.blockers.search(sentence, clause_start, trig.start):
             continue
-        if trig.speaker:
+        if trig.family == "speaker":
             parties = _speaker(sentence, trig, index, last_person)
+        elif trig.family == "grantor_after":
+            parties = _grantors_after(sentence, trig, index)
         else:
             parties = _grantors(sentence, trig, clause_start, index, last_person)
         weapon, system = _weapon(sentence, trig)
         keys = {p.country.key for p in parties if p.country}
-        grantee = trig.grantee or _grantee_after(sentence, trig, keys) or default
+        grantee = (trig.grantee or _grantee_after(sentence, trig, keys)
+                   or next((c for c in defaults if c.key not in keys), None))
         action = _ACTION.search(sentence, trig.start)
         for party in parties:
             # the supplier of "US weapons" is the one who lets them be used
             country = party.country or (country_of(weapon.replace("-", " ")) if weapon else None)
             # a speaker without a known country ("analyst X said Ukraine can use") grants nothing
-            if grantee is None or country is None and (trig.speaker or party.person is None):
+            if grantee is None or country is None and (trig.family == "speaker" or party.person is None):
                 continue
             if country and grantee.key == country.key:
                 continue
@@ -226,12 +240,16 @@ def _merge(perms: list[Permission]) -> list[Permission]:
     return list(merged.values())
 
 
-def _default_grantee(explicit: list[Country], sentences: tuple[str, ...]) -> Country | None:
-    """The grantee the article is about: the usual explicit one, else its most named country."""
+def _default_grantees(explicit: list[Country], sentences: tuple[str, ...]) -> list[Country]:
+    """Who the article's permissions are for, most likely first: the explicit grantees, else its
+    countries by how often they are named (the first that is not the grantor is taken)."""
     if explicit:
-        return Counter(explicit).most_common(1)[0][0]
-    named = Counter(c for s in sentences for c in _countries_in(s))
-    return named.most_common(1)[0][0] if named else None
+        return [c for c, _ in Counter(explicit).most_common()]
+    lex = load()
+    # "strike targets in Russia": a target is not who is allowed to strike it
+    named = Counter(lex.countries[m.group(0)] for s in sentences for m in lex.country_re.finditer(s)
+                    if not _TARGET_WORD.search(s, 0, m.start()))
+    return [c for c, _ in named.most_common()]
 
 
 def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: Anchor | None) -> list[Permission]:
@@ -249,8 +267,8 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
         last_person = mentions[0].key if mentions else last_person
     explicit = [t.grantee for _, ts, _, _ in plan for t in ts if t.grantee]
     needs_default = any(t.grantee is None for _, ts, _, _ in plan for t in ts)
-    default = _default_grantee(explicit, sentences) if needs_default else None
+    defaults = _default_grantees(explicit, sentences) if needs_default else []
     found: list[Permission] = []
     for sentence, trigs, when, speaker in plan:
-        found += _in_sentence(sentence, trigs, index, when, speaker, default)
+        found += _in_sentence(sentence, trigs, index, when, speaker, defaults)
     return _merge(found)

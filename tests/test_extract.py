@@ -443,3 +443,17 @@ def test_organisations_stand_before_titles_but_are_no_country():
     assert people["Lars Holm"].roles == ("NATO Secretary General",) and people["Lars Holm"].country is None
     assert people["Anna Berg"].roles == ("the EU's foreign policy chief",) and people["Anna Berg"].country is None
     assert set(people) == {"Lars Holm", "Ivan Bondar", "Anna Berg"}
+
+
+@pytest.mark.parametrize("sentence, grantor, status", [
+    ("Ukraine has been given permission by Norway to use Norwegian-made missiles on Russian territory.", "Norway", "granted"),
+    ("Kyiv has also received the go-ahead from Finland to strike Russian airfields with its missiles.", "Finland", "granted"),
+    ("Ukraine was refused permission by Austria to fire the missiles into Russia.", "Austria", "refused"),
+    ("Ukraine needs more arms. Sweden has allowed its weapons to be used against targets in Russia.", "Sweden", "granted"),
+    ("Ukraine thanked Sweden for its help. Sweden has not allowed its weapons to be used against targets in Russia, "
+     "deep inside Russia.", "Sweden", "refused"),  # the most named country is the grantor, and Russia a target
+    ("Ukraine needs more arms. Spain, by contrast, says its weapons may only be used on Ukrainian territory.", "Spain", "restricted"),
+])
+def test_passive_and_implied_grantee_permissions(sentence, grantor, status):
+    (p,) = run(sentence).permissions
+    assert (p.grantor.name, p.grantee.name, p.status) == (grantor, "Ukraine", status)
