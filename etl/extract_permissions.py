@@ -40,7 +40,7 @@ class _Trigger:
 
 @dataclass(frozen=True)
 class _Rules:
-    triggers: tuple[tuple[re.Pattern, PermissionStatus, bool], ...]
+    triggers: tuple[tuple[re.Pattern, re.Pattern | None, PermissionStatus, str], ...]  # (trigger, gate, status, family)
     blockers: re.Pattern
     negation: re.Pattern
     context: re.Pattern
@@ -60,10 +60,16 @@ def _rules() -> _Rules:
     demonyms = alternation(list(lex.demonyms))
     grantee = rf"(?P<g>(?:the\s+)?(?:{countries})|(?:{demonyms})\s+{p['grantee_forces']})"
     triggers = []
+    def rx(pat: str) -> re.Pattern:
+        return re.compile(pat.replace("{G}", grantee).replace("{D}", demonyms))
+
     for family in ("grantor_first", "speaker", "grantor_after"):
         for status, patterns in p[family].items():
             for pat in patterns:
-                triggers.append((re.compile(r"\b" + pat.replace("{G}", grantee).replace("{D}", demonyms)), status, family))
+                # "{G} has been given ...": searching for the long country alternation at every
+                # position is slow; the part after it is a cheap, exact test first.
+                gate = rx(pat[len("{G} "):]) if pat.startswith("{G} ") else None
+                triggers.append((rx(r"\b" + pat), gate, status, family))
     return _Rules(
         triggers=tuple(triggers),
         blockers=re.compile(p["blockers"], re.I),
@@ -81,7 +87,9 @@ def _rules() -> _Rules:
 def _triggers(sentence: str) -> list[_Trigger]:
     lex = load()
     out: list[_Trigger] = []
-    for rx, status, family in _rules().triggers:
+    for rx, gate, status, family in _rules().triggers:
+        if gate is not None and not gate.search(sentence):
+            continue
         for m in rx.finditer(sentence):
             if any(t.start < m.end() and m.start() < t.end for t in out):
                 continue
