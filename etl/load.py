@@ -107,9 +107,9 @@ def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
     if (server := read_state(path)) is not None and server.writable:
         raise StoreError(f"{path} is being served writable at {server.url}; query it there "
                          f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
-    with _turn(path, fcntl.LOCK_SH, READ_WAIT_S,
-               waiting=f"waiting for the ETL run loading into {path}{_etl_pid(path)} to finish…",
-               gave_up=f"an ETL run has been loading into {path}{_etl_pid(path)} for over {READ_WAIT_S:.0f} s; "
+    where = f"{path}{_etl_pid(path)}"
+    with _turn(path, fcntl.LOCK_SH, READ_WAIT_S, waiting=f"waiting for the ETL run loading into {where} to finish…",
+               gave_up=f"an ETL run has been loading into {where} for over {READ_WAIT_S:.0f} s; "
                        "try again when it has finished"):
         try:
             view = ox.Store.read_only(str(path))
@@ -139,9 +139,10 @@ def _turn(path: Path, mode: int, wait_s: float, *, waiting: str, gave_up: str) -
     grants shared locks whenever no one holds the exclusive one).
     """
     deadline = time.monotonic() + wait_s
-    told = [False]
+    told = False
 
     def take(suffix: str, how: int) -> IO[str] | nullcontext[None]:
+        nonlocal told
         lock_path = path.with_name(path.name + suffix)
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -157,9 +158,9 @@ def _turn(path: Path, mode: int, wait_s: float, *, waiting: str, gave_up: str) -
                 if time.monotonic() > deadline:
                     fh.close()
                     raise StoreError(gave_up) from None
-                if not told[0]:
+                if not told:
                     print(waiting, file=sys.stderr, flush=True)
-                    told[0] = True
+                    told = True
                 time.sleep(0.05)
 
     with take(".turn.lock", mode):
