@@ -240,6 +240,7 @@ def test_named_system_and_scope():
     ("Belgium has removed range restrictions on Ukraine's use of the missiles it supplied.", "granted"),
     ("Belgium does not restrict how Ukraine uses the weapons it provides, its minister said.", "granted"),
     ("Belgium still restricts where Ukraine can use the missiles it supplied.", "restricted"),
+    ("Belgium places no range restrictions on how Ukraine uses the jets it has received.", "granted"),
 ])
 def test_interrupted_and_negated_permissions(sentence, status):
     (p,) = run(sentence).permissions
