@@ -458,3 +458,11 @@ def test_organisations_stand_before_titles_but_are_no_country():
 def test_passive_and_implied_grantee_permissions(sentence, grantor, status):
     (p,) = run(sentence).permissions
     assert (p.grantor.name, p.grantee.name, p.status) == (grantor, "Ukraine", status)
+
+
+def test_travelling_for_talks_is_a_meeting_there():
+    x = run("British Prime Minister Tom Hale will travel to Ottawa next week for talks with Canadian Prime Minister "
+            "Anne Leduc. Leduc flew to Rome on Monday for talks with Italian President Carlo Neri.")
+    planned, held = meeting_of(x, "Hale", "Leduc"), meeting_of(x, "Leduc", "Neri")
+    assert (planned.status, planned.place) == ("planned", "Ottawa")
+    assert (held.status, held.place) == ("held", "Rome")
