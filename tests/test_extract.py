@@ -466,3 +466,8 @@ def test_travelling_for_talks_is_a_meeting_there():
     planned, held = meeting_of(x, "Hale", "Leduc"), meeting_of(x, "Leduc", "Neri")
     assert (planned.status, planned.place) == ("planned", "Ottawa")
     assert (held.status, held.place) == ("held", "Rome")
+
+
+def test_an_ambiguous_weapon_name_needs_weapon_talk():
+    assert [w.name for w in run("France supplied Mistral missiles to Ukraine.").weapons] == ["Mistral"]
+    assert run("The Mistral wind battered the coast of France on Monday.").weapons == []
