@@ -241,6 +241,8 @@ def test_named_system_and_scope():
     ("Belgium does not restrict how Ukraine uses the weapons it provides, its minister said.", "granted"),
     ("Belgium still restricts where Ukraine can use the missiles it supplied.", "restricted"),
     ("Belgium places no range restrictions on how Ukraine uses the jets it has received.", "granted"),
+    ("Belgium would not stop Ukraine from using Belgian-supplied weapons against targets in Russia.", "granted"),
+    ("Belgium has blocked Ukraine from using its missiles against targets in Russia.", "restricted"),
 ])
 def test_interrupted_and_negated_permissions(sentence, status):
     (p,) = run(sentence).permissions
