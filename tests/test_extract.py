@@ -473,3 +473,12 @@ def test_travelling_for_talks_is_a_meeting_there():
 def test_an_ambiguous_weapon_name_needs_weapon_talk():
     assert [w.name for w in run("France supplied Mistral missiles to Ukraine.").weapons] == ["Mistral"]
     assert run("The Mistral wind battered the coast of France on Monday.").weapons == []
+
+
+def test_meetings_in_progress_and_qualified_meetings():
+    x = run("Ukrainian President Taras Melnyk is meeting Danish Prime Minister Freja Holm in Copenhagen today. "
+            "Melnyk held a bilateral meeting with Norwegian Prime Minister Lars Dahl. "
+            "The cabinet held a meeting on Monday.")
+    assert meeting_of(x, "Melnyk", "Holm").place == "Copenhagen"
+    assert meeting_of(x, "Melnyk", "Dahl").status == "held"
+    assert len(x.meetings) == 2
