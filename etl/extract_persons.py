@@ -82,6 +82,13 @@ def _is_place_or_org(token: str, lex: Lexicon) -> bool:
     return any(p in lex.countries or p in lex.demonyms or p in lex.not_name for p in parts)
 
 
+def _surname_like_a_country(kept: list[str], tok: str, *, last: bool, lex: Lexicon) -> bool:
+    """"Luís Montenegro": a country's name ends a name only if it does not directly follow a lone
+    known first name at the end of the match ("Prime Minister Luís Montenegro in Madrid")."""
+    return (last and len(kept) == 1 and tok in lex.countries and tok not in lex.demonyms
+            and ascii_fold(kept[0]) in lex.given_names)
+
+
 def clean_name(raw: str) -> list[str]:
     """Name tokens with titles stripped in front and non-name words cut off at the end."""
     lex = load()
@@ -89,9 +96,12 @@ def clean_name(raw: str) -> list[str]:
     while tokens and (tokens[0] in lex.stopwords or tokens[0].lower().strip(".") in lex.titlewords):
         tokens.pop(0)
     kept: list[str] = []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok in lex.not_name:
             return []  # "Air Force", "General Staff": an organisation, not a person
+        if _surname_like_a_country(kept, tok, last=i == len(tokens) - 1, lex=lex):
+            kept.append(tok)
+            break
         if tok in lex.stopwords or _is_place_or_org(tok, lex) or tok.lower().strip(".") in lex.titlewords:
             break
         kept.append(tok)

@@ -482,3 +482,10 @@ def test_meetings_in_progress_and_qualified_meetings():
     assert meeting_of(x, "Melnyk", "Holm").place == "Copenhagen"
     assert meeting_of(x, "Melnyk", "Dahl").status == "held"
     assert len(x.meetings) == 2
+
+
+def test_a_surname_that_is_a_country_name():
+    x = run("Spanish Prime Minister Pedro Sanz met Portuguese Prime Minister Luís Montenegro in Madrid. "
+            "Ukrainian President Taras Melnyk thanked Montenegro for its support.")
+    assert names(x) == {"Pedro Sanz", "Luís Montenegro", "Taras Melnyk"}
+    assert meeting_of(x, "Sanz", "Montenegro").place == "Madrid"
