@@ -50,12 +50,14 @@ class _Rules:
     speaker_refs: re.Pattern
     same_day: re.Pattern
     speech: re.Pattern
+    trailing_speaker: re.Pattern
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     lex = load()
     p = lex.permissions
+    speech = "|".join(map(re.escape, lex.meetings["speech_verbs"]))
     countries = alternation(list(lex.countries))
     demonyms = alternation(list(lex.demonyms))
     grantee = rf"(?P<g>(?:the\s+)?(?:{countries})|(?:{demonyms})\s+{p['grantee_forces']})"
@@ -80,7 +82,9 @@ def _rules() -> _Rules:
         government=re.compile(rf"\b(?:{demonyms})\s+{p['government_words']}\b", re.I),
         speaker_refs=re.compile(p["speaker_country_refs"], re.I),
         same_day=re.compile(p["same_day"], re.I),
-        speech=re.compile(r"\b(?:" + "|".join(map(re.escape, lex.meetings["speech_verbs"])) + r")\b"),
+        speech=re.compile(rf"\b(?:{speech})\b"),
+        # ", the Pentagon said." / ", a French official told AFP." closing the sentence
+        trailing_speaker=re.compile(rf",\s+(?P<who>[^,]{{2,80}}?)\s+(?:{speech})\b[^,]*$"),
     )
 
 
@@ -115,11 +119,15 @@ class _Party:
 
 
 def _speaker(sentence: str, trig: _Trigger, index: PersonIndex, last_person: str | None) -> list[_Party]:
-    """Who said the sentence: the person or country just before the last speech verb before the trigger."""
+    """Who said the sentence: the person or country just before the last speech verb before the
+    trigger, else the attribution after it ("Ukraine can use ATACMS, the Pentagon said")."""
     verbs = list(_rules().speech.finditer(sentence, 0, trig.start))
-    if not verbs:
+    if verbs:
+        before = sentence[:verbs[-1].start()]
+    elif (after := _rules().trailing_speaker.search(sentence, trig.end)) is not None:
+        before = after.group("who")
+    else:
         return []
-    before = sentence[:verbs[-1].start()]
     people = [m.key for m in index.mentions(before)]
     if people:
         return [_Party(index.country(people[-1]), people[-1])]

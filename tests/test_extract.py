@@ -489,3 +489,18 @@ def test_a_surname_that_is_a_country_name():
             "Ukrainian President Taras Melnyk thanked Montenegro for its support.")
     assert names(x) == {"Pedro Sanz", "Luís Montenegro", "Taras Melnyk"}
     assert meeting_of(x, "Sanz", "Montenegro").place == "Madrid"
+
+
+@pytest.mark.parametrize("sentence, grantor, status", [
+    ("Ukraine can now use ATACMS to strike targets inside Russia, the Pentagon said on Tuesday.", "United States", "granted"),
+    ("Ukraine still cannot use the Storm Shadow missiles against Russia, British officials said.", "United Kingdom", "restricted"),
+    ("German Chancellor Olaf Brandt has repeatedly ruled out allowing Kyiv to use Taurus missiles against Russia.",
+     "Germany", "refused"),
+])
+def test_attribution_after_the_claim_and_ruling_out(sentence, grantor, status):
+    (p,) = run(sentence).permissions
+    assert (p.grantor.name, p.grantee.name, p.status) == (grantor, "Ukraine", status)
+
+
+def test_a_trailing_speaker_with_no_country_grants_nothing():
+    assert run("Ukraine can now use ATACMS against Russia, analyst Jan Novak said.").permissions == []
