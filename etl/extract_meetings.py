@@ -11,7 +11,9 @@ from etl.lexicon import load
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
-_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN})?\s+[-–—]\s")
+# "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
+_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
+                       r"(?:\s+\([^()]{1,30}\))?\s+[-–—]\s")
 _MAX_GAP_WORDS = 8
 
 

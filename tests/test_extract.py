@@ -504,3 +504,9 @@ def test_attribution_after_the_claim_and_ruling_out(sentence, grantor, status):
 
 def test_a_trailing_speaker_with_no_country_grants_nothing():
     assert run("Ukraine can now use ATACMS against Russia, analyst Jan Novak said.").permissions == []
+
+
+@pytest.mark.parametrize("dateline", ["KYIV, March 14 (Reuters) - ", "KYIV, Ukraine (AP) — ", "KYIV (Reuters) - "])
+def test_wire_datelines_place_a_meeting_with_no_place_of_its_own(dateline):
+    x = run(f"{dateline}Allies gathered on Friday.\n\nTaras Melnyk met British Defence Secretary Tom Hale, his office said.")
+    assert meeting_of(x, "Melnyk", "Hale").place == "Kyiv"
