@@ -422,7 +422,7 @@ def test_received_and_welcomed_are_meetings_only_with_a_person_after_them():
     x = run("Turkish President Kemal Aydin received Hungarian Prime Minister Laszlo Farkas in Ankara on Tuesday. "
             "Italian Prime Minister Chiara Conti welcomed Japanese Prime Minister Kenji Mori to Rome. "
             "Aydin later received a phone call from French President Luc Moreau. "
-            "Conti welcomed the decision by German Chancellor Otto Weber.")
+            "Conti welcomed the decision by German Chancellor Otto Weber. Aydin received Moreau's call on Friday.")
     assert meeting_of(x, "Aydin", "Farkas").place == "Ankara"
     assert meeting_of(x, "Conti", "Mori").status == "held"
     assert len(x.meetings) == 2
