@@ -226,18 +226,20 @@ def _in_sentence(sentence: str, trigs: list[_Trigger], index: PersonIndex, when:
         grantee = (trig.grantee or _grantee_after(sentence, trig, keys)
                    or next((c for c in defaults if c.key not in keys), None))
         action = _ACTION.search(sentence, trig.start)
+        scope = _scope(sentence, trig)
+        target = country_of(scope) if scope else None
         for party in parties:
             # the supplier of "US weapons" is the one who lets them be used
             country = party.country or (country_of(weapon.replace("-", " ")) if weapon else None)
             # a speaker without a known country ("analyst X said Ukraine can use") grants nothing
             if grantee is None or country is None and (trig.family == "speaker" or party.person is None):
                 continue
-            if country and grantee.key == country.key:
-                continue
+            if country and (grantee.key == country.key or target and target.key == country.key):
+                continue  # nobody permits itself, nor strikes on itself (", Russian officials said")
             out.append(Permission(
                 grantee=grantee, status=trig.status, evidence=sentence, grantor=country,
                 grantor_person=party.person, weapon=weapon, weapon_system=system,
-                action=action.group(1).strip() if action else None, scope=_scope(sentence, trig), date=when))
+                action=action.group(1).strip() if action else None, scope=scope, date=when))
     return out
 
 

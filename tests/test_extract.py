@@ -510,3 +510,8 @@ def test_a_trailing_speaker_with_no_country_grants_nothing():
 def test_wire_datelines_place_a_meeting_with_no_place_of_its_own(dateline):
     x = run(f"{dateline}Allies gathered on Friday.\n\nTaras Melnyk met British Defence Secretary Tom Hale, his office said.")
     assert meeting_of(x, "Melnyk", "Hale").place == "Kyiv"
+
+
+def test_the_target_country_grants_nothing():
+    x = run("Ukraine can now use ATACMS against targets in Russia, Russian officials said on Monday.")
+    assert x.permissions == []
