@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .load import StoreError, StoreTarget, Target, Versions, open_store, writing
+from .load import StoreError, StoreTarget, Target, Versions, flush_store
 from .resources import load_query
 from .serve import find_running, is_loopback, read_state
 
@@ -157,8 +157,7 @@ def target_spec(store: Path, endpoint: str | None = None) -> tuple[str, str]:
     if (starting := read_state(store)) is not None:
         raise StoreError(f"a `newsgraph serve` (pid {starting.pid}) has {store} open but does not answer "
                          f"at {starting.url}; stop it, then run again")
-    with writing(store):
-        open_store(store).flush()  # fail fast, with one line, if another process holds the store
+    flush_store(store)  # fail fast, with one line, if another process holds the store
     return ("store", str(store))
 
 

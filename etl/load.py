@@ -177,6 +177,12 @@ def _etl_pid(path: Path) -> str:
     return f" (pid {pid})" if pid else ""
 
 
+def flush_store(path: Path, *, create: bool = True) -> None:
+    """Open read-write once, as a writer, and flush: one line if another process holds the store."""
+    with writing(path):
+        open_store(path, create=create).flush()
+
+
 def load_ontology(target: Target) -> None:
     """(Re)load ontology/ into its own named graph, so queries can read its labels."""
     data = b"".join(

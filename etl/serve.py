@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import UserError
-from .load import StoreError, exclusive, open_store, writing
+from .load import StoreError, exclusive, flush_store
 from .proxy import Proxy
 
 STOP_GRACE_S = 10
@@ -210,8 +210,7 @@ def _flush(store: Path) -> None:
                              {"file": sys.stderr, "flush": True})
     notice.start()
     try:
-        with writing(store):
-            open_store(store, create=False).flush()
+        flush_store(store, create=False)
     finally:
         notice.cancel()
 
