@@ -2,7 +2,7 @@
 
 Each article is one sample (examples/articles/) with its people replaced by
 invented ones, its countries, capitals and weapon systems shuffled from
-etl/lexicons/, its months and years moved, and a few paragraphs dropped.
+etl/extract/lexicons/, its months and years moved, and a few paragraphs dropped.
 Article i depends only on (seed, i), so a 1,000-article corpus is the first
 1,000 of the 10,000 one; articles are written one at a time, never held together.
 """

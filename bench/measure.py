@@ -26,7 +26,7 @@ from etl.load import StoreTarget, Versions
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "examples" / "articles"
 # What `newsgraph query` must not load: Prefect and the extraction/validation stack.
-HEAVY_PREFIXES = ("prefect", "etl.extract", "etl.text", "etl.dates", "etl.lexicon", "pyshacl", "trafilatura")
+HEAVY_PREFIXES = ("prefect", "etl.extract", "etl.extract.text", "etl.extract.dates", "etl.extract.lexicon", "pyshacl", "trafilatura")
 
 
 @dataclass

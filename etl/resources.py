@@ -1,4 +1,4 @@
-"""Where newsgraph's data files live: ontology/, shapes/ and etl/lexicons/.
+"""Where newsgraph's data files live: ontology/, shapes/ and etl/extract/lexicons/.
 
 They sit beside the etl package both in a checkout and in an installed wheel.
 """
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 QUERIES_DIR = ONTOLOGY_DIR / "queries"
 SHAPES_DIR = ROOT / "shapes"
-LEXICONS_DIR = Path(__file__).resolve().parent / "lexicons"
+LEXICONS_DIR = Path(__file__).resolve().parent / "extract" / "lexicons"
 
 
 class UnknownQuery(UserError):

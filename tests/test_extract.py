@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from etl.extract import extract, sentences_of
-from etl.extract_persons import person_key
+from etl.extract.persons import person_key
 from etl.records import Article, Extraction
-from etl.text import split_sentences
+from etl.extract.text import split_sentences
 
 DATA = Path(__file__).parent / "data" / "extract"
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"

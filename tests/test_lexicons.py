@@ -1,11 +1,11 @@
-"""The lexicons under etl/lexicons/ load, have the expected shape and resolve what rules ask of them."""
+"""The lexicons under etl/extract/lexicons/ load, have the expected shape and resolve what rules ask of them."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from etl.lexicon import alternation, country_of, load, slug
+from etl.extract.lexicon import alternation, country_of, load, slug
 from etl.resources import LEXICONS_DIR
 
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from etl.dates import Anchor, date_in
-from etl.extract_persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
-from etl.lexicon import load
+from etl.extract.dates import Anchor, date_in
+from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
+from etl.extract.lexicon import load
+from etl.extract.nlp import Parses
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
@@ -190,7 +191,7 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
 
 
 def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: PersonIndex,
-                     anchor: Anchor | None) -> list[Meeting]:
+                     anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
     found: list[Meeting] = []
     last_person: str | None = None
     for sentence in sentences:

@@ -1,6 +1,6 @@
 """Permissions to use weapons: who lets whom use what, where, with status granted/restricted/refused.
 
-Three trigger families (etl/lexicons/permissions.json):
+Three trigger families (etl/extract/lexicons/permissions.json):
 - grantor first: "<grantor> authorized Ukraine to strike ...", "<A, B and C> gave permission ...";
   the grantor is the person or countries in the clause before the trigger.
 - speaker: "<speaker> said that Ukraine has the right to use ..."; the grantor is the speaker.
@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from etl.dates import Anchor, date_in
-from etl.extract_persons import PersonIndex, has_pronoun
-from etl.extract_weapons import weapons_in
-from etl.lexicon import alternation, country_of, load
+from etl.extract.dates import Anchor, date_in
+from etl.extract.persons import PersonIndex, has_pronoun
+from etl.extract.weapons import weapons_in
+from etl.extract.lexicon import alternation, country_of, load
+from etl.extract.nlp import Parses
 from etl.records import Country, Permission, PermissionStatus
 
 # A parenthetical ", however," does not start a new clause: "France, however, has not allowed ..."
@@ -270,7 +271,8 @@ def _default_grantees(explicit: list[Country], sentences: tuple[str, ...]) -> li
     return [c for c, _ in named.most_common()]
 
 
-def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: Anchor | None) -> list[Permission]:
+def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: Anchor | None,
+                        parses: Parses | None = None) -> list[Permission]:
     rules = _rules()
     plan: list[tuple[str, list[_Trigger], date | None, str | None]] = []
     last_date: date | None = None

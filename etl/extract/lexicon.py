@@ -1,4 +1,4 @@
-"""Lexicons under etl/lexicons/, loaded once and indexed for the extract rules.
+"""Lexicons under etl/extract/lexicons/, loaded once and indexed for the extract rules.
 
 All world knowledge the extractor uses lives in those TSV/JSON files; this module
 only parses them and precompiles the regexes built from them.

@@ -1,25 +1,29 @@
 """Extraction stage: Article -> Extraction (persons, meetings, weapon systems, permissions).
 
 Pure, deterministic and offline: regex rules over lexicons kept as data in
-etl/lexicons/. One module per concern:
-  etl.text                 boilerplate filter and sentence splitter
-  etl.dates                dates and weekday resolution against an anchor date
-  etl.extract_persons      persons by title/apposition/speech patterns, stable keys
-  etl.extract_meetings     meetings (held/planned) between persons
-  etl.extract_weapons      weapon systems (lexicon + model-number rule)
-  etl.extract_permissions  permissions to use weapons
+etl/extract/lexicons/, and the trained spaCy pipeline (etl.extract.nlp) for the structure of
+the sentences that need it. One module per concern:
+  etl.extract.nlp          the spaCy model (a setting) and the article's parsed sentences
+  etl.extract.text         boilerplate filter and sentence splitter
+  etl.extract.dates        dates and weekday resolution against an anchor date
+  etl.extract.lexicon      the lexicons of etl/extract/lexicons/, loaded once
+  etl.extract.persons      persons by title/apposition/speech patterns, stable keys
+  etl.extract.meetings     meetings (held/planned) between persons
+  etl.extract.weapons      weapon systems (lexicon + model-number rule)
+  etl.extract.permissions  permissions to use weapons
 """
 from __future__ import annotations
 
 from datetime import date
 
-from etl.dates import anchor_for, explicit_dates
-from etl.extract_meetings import extract_meetings
-from etl.extract_permissions import extract_permissions
-from etl.extract_persons import PersonIndex
-from etl.extract_weapons import extract_weapons
+from etl.extract.dates import anchor_for, explicit_dates
+from etl.extract.meetings import extract_meetings
+from etl.extract.nlp import Parses
+from etl.extract.permissions import extract_permissions
+from etl.extract.persons import PersonIndex
+from etl.extract.weapons import extract_weapons
 from etl.records import Article, Extraction
-from etl.text import caption_lines, clean, split_sentences, without_archive_captions
+from etl.extract.text import caption_lines, clean, split_sentences, without_archive_captions
 
 __all__ = ["extract", "sentences_of", "split_sentences"]
 
@@ -44,11 +48,12 @@ def trusted_published(article: Article) -> date | None:
 def extract(article: Article) -> Extraction:
     body = clean(article.text, article.title)
     # Without a publication date, the latest full date in the page (file-photo captions
-    # aside) anchors weekday names; see etl.dates.
+    # aside) anchors weekday names; see etl.extract.dates.
     anchor = anchor_for(trusted_published(article), without_archive_captions(article.text))
-    index = PersonIndex(body.sentences)
-    meetings = extract_meetings(body.sentences, body.headline, index, anchor)
-    permissions = extract_permissions(body.sentences, index, anchor)
+    parses = Parses()  # sentences parsed by the trained pipeline, shared by every rule
+    index = PersonIndex(body.sentences, parses)
+    meetings = extract_meetings(body.sentences, body.headline, index, anchor, parses)
+    permissions = extract_permissions(body.sentences, index, anchor, parses)
     return Extraction(
         article=article,
         persons=index.persons(),

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.lexicon import load, slug
+from etl.extract.lexicon import load, slug
 from etl.records import WeaponSystem
 
 # "the X air defence system", "X missiles", "X fighter jets": X must carry a digit (model number).

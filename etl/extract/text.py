@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.lexicon import load
+from etl.extract.lexicon import load
 
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from etl.lexicon import Lexicon, alternation, ascii_fold, country_of, load
+from etl.extract.lexicon import Lexicon, alternation, ascii_fold, country_of, load
+from etl.extract.nlp import Parses
 from etl.records import Country, Person
 
 UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
@@ -168,7 +169,7 @@ def _fullest(tokens: list[str], found: list[tuple[list[str], str | None]]) -> li
 class PersonIndex:
     """The persons of one article and where each is mentioned."""
 
-    def __init__(self, sentences: tuple[str, ...]):
+    def __init__(self, sentences: tuple[str, ...], parses: Parses | None = None):
         self._acc: dict[str, _Acc] = {}
         self._mentions: dict[str, list[Mention]] = {}  # meetings and permissions ask per sentence
         singles: list[tuple[list[str], str | None, str]] = []

