@@ -24,6 +24,8 @@ import pyoxigraph as ox
 from etl.load import StoreTarget, Versions
 
 ROOT = Path(__file__).resolve().parent.parent
+# The development corpus of real news pages, where the checkout sits beside shared/.
+DEV_ARTICLES = ROOT.parent / "shared" / "dev" / "articles"
 SAMPLES = ROOT / "examples" / "articles"
 # What `newsgraph query` must not load: Prefect and the extraction/validation stack.
 HEAVY_PREFIXES = ("prefect", "etl.extract", "etl.extract.text", "etl.extract.dates", "etl.extract.lexicon", "pyshacl", "trafilatura")
