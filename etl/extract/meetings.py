@@ -31,6 +31,7 @@ _MAX_GAP_WORDS = 8
 _LEAD_WORDS = 8
 # Forms that tell a meeting that happened, whatever else the sentence plans.
 _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
+_EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
 _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
@@ -277,7 +278,7 @@ class _Story:
         """Date and place of the latest recent sentence about one of the participants."""
         for sentence, keys in reversed(self.recent[-_CONTEXT_SENTENCES:]):
             if keys & set(participants):
-                return date_in(sentence, self.anchor), _place(sentence, None)
+                return date_in(sentence, self.anchor), _place(sentence, None) or None  # a city only
         return None, None
 
 
@@ -379,17 +380,22 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
     merged: dict[tuple[frozenset[str], str], Meeting] = {}
     told_in: dict[tuple[frozenset[str], str], set[str]] = {}
 
-    def apart(m: Meeting) -> bool:
-        """A planned meeting dated after the article's day, or placed elsewhere than the held one."""
-        held_place = next((h.place for h in meetings if h.status == "held" and h.participants == m.participants
-                           and h.place is not None), None)
-        return m.status == "planned" and (
-            (m.date is not None and published is not None and m.date > published)
-            or (m.place is not None and held_place is not None and m.place != held_place))
+    def apart(people: frozenset[str]) -> bool:
+        """Held and planned reports of these people are two meetings: the held one is told as
+        earlier ("have already held talks", "In June, A met B"), the planned one is dated after
+        the article's day, or the two are placed in different cities."""
+        held = [m for m in meetings if m.status == "held" and frozenset(m.participants) == people]
+        planned = [m for m in meetings if m.status == "planned" and frozenset(m.participants) == people]
+        if not held or not planned:
+            return False
+        places = {m.place for m in held + planned if m.place is not None}
+        return (any(_EARLIER.search(m.evidence) or vague_time(m.evidence) for m in held) or len(places) > 1
+                or any(m.date is not None and published is not None and m.date > published for m in planned))
 
+    split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
         people = frozenset(m.participants)
-        key = (people, "planned" if apart(m) else "any")
+        key = (people, m.status if people in split else "any")
         told_in.setdefault(key, set()).add(m.evidence)
         old = merged.get(key)
         if old is None:
