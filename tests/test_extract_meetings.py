@@ -178,3 +178,10 @@ def test_a_vague_time_borrows_no_other_sentences_day():
     x = story("Prime Minister Ana Silva arrived in Riga on Tuesday. "
               "Silva is expected to meet President Karl Brandt next month.", published=WEDNESDAY)
     assert meeting_of(x, "Silva", "Brandt").date is None
+
+
+def test_a_trilateral_meeting_adds_its_new_member_to_the_one_just_told():
+    x = run("President Karl Brandt confirmed that preparations were underway for his meeting with President "
+            "Mei Tanaka, and later a trilateral meeting including Prime Minister Ana Silva.")
+    assert sorted(map(sorted, groups(x))) == [["Brandt", "Silva", "Tanaka"], ["Brandt", "Tanaka"]]
+    assert {m.status for m in x.meetings} == {"planned"}

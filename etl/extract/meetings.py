@@ -49,6 +49,7 @@ class Trigger:
     prepositional: bool = False  # "after meeting with A, B said": the subject may follow
     existential: bool = False  # "there will be a meeting with A": the speaker is the subject
     joint: bool = False  # "A and B signed the agreement": the coordinated subjects met
+    extending: bool = False  # "his meeting with A, and later a trilateral meeting including B"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class _Rules:
     collective: re.Pattern
     prepositional: re.Pattern
     between: re.Pattern
+    extending: re.Pattern
     joint: re.Pattern
     planned_cues: re.Pattern
     negation: re.Pattern
@@ -87,7 +89,7 @@ def _rules() -> _Rules:
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
              rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
     return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
-                  _any(m["prepositional"], fill), _any(m["between"], fill),
+                  _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
                   re.compile(m["planned_cues"], re.I), re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
                   re.compile(m["subject_only_followers"], re.I), re.compile(m["topic_cues"], re.I),
@@ -127,6 +129,9 @@ def triggers(sentence: str) -> list[Trigger]:
     status = "planned" if rules.planned_cues.search(sentence) else "held"
     found += [Trigger(m.start(), m.end(), status, False, True) for m in rules.between.finditer(sentence)
               if not any(t.start < m.end() and m.start() < t.end for t in found)]
+    found = [t for t in found if not any(t.start < m.end() and m.start() < t.end
+                                         for m in rules.extending.finditer(sentence))]
+    found += [Trigger(m.start(), m.end(), status, False, extending=True) for m in rules.extending.finditer(sentence)]
     found += [Trigger(m.start(), m.end(), "held", False, joint=True) for m in rules.joint.finditer(sentence)]
     return sorted((t for t in found if not rules.negation.search(sentence, 0, t.start)
                    and not rules.remote.search(_clause(sentence, t.start, t.end))), key=lambda t: t.start)
@@ -268,7 +273,9 @@ class _Story:
     anchor: Anchor | None
     last_person: str | None = None
     found: list[Meeting] = field(default_factory=list)
-    recent: list[tuple[str, set[str]]] = field(default_factory=list)  # (sentence, persons named)
+    # (sentence, persons named) of the latest sentences that told no meeting of their own: a
+    # meeting's sentence keeps its date and place for that meeting
+    recent: list[tuple[str, set[str]]] = field(default_factory=list)
 
     @property
     def last_group(self) -> tuple[str, ...]:
@@ -283,7 +290,7 @@ class _Story:
 
 
 def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, taken: set[str],
-            story: _Story, parses: Parses | None) -> list[list[str]]:
+            story: _Story, parses: Parses | None, told: list[Meeting]) -> list[list[str]]:
     if trig.collective:
         before = list(dict.fromkeys(m.key for m in mentions if m.start < trig.start))
         if not before and story.last_group and _rules().anaphora.search(sentence, 0, trig.start):
@@ -296,6 +303,8 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
         objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
     if trig.between:
         return [objects]
+    if trig.extending:
+        return [list(dict.fromkeys(told[-1].participants + tuple(objects)))] if told and objects else []
     subjects = _subjects(sentence, mentions, trig, taken | set(objects), story.last_person, story.last_group)
     if not subjects and trig.prepositional and _words(sentence[:trig.start]) <= 3:  # "After meeting with A, B said"
         subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
@@ -325,7 +334,7 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
     taken: set[str] = set()
     for i, trig in enumerate(trigs):
         stop = trigs[i + 1].start if i + 1 < len(trigs) else len(sentence)
-        groups = _groups(sentence, mentions, trig, stop, taken, story, parses)
+        groups = _groups(sentence, mentions, trig, stop, taken, story, parses, out)
         when = date_in(sentence, story.anchor, planned=trig.status == "planned", at=trig.end)
         where = _place(sentence, trig)
         topics = tuple(m.group("topic").strip() for m in _rules().topic.finditer(sentence, trig.start))
@@ -426,7 +435,7 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
         else:
             _joins(sentence, index, story)
         mentions = index.mentions(sentence)
-        story.recent.append((sentence, {m.key for m in mentions}))
+        story.recent.append((sentence, set() if found else {m.key for m in mentions}))
         story.last_person = mentions[0].key if mentions else story.last_person
     home = dateline(sentences) or _headline_place(headline)
     return [replace(m, place=(m.place if m.place is not None else home) or None)
