@@ -132,6 +132,7 @@ def test_the_trip_told_just_before_gives_day_and_place():
     "President Karl Brandt did not meet Prime Minister Ana Silva in Oslo.",
     "President Karl Brandt refused to hold talks with Prime Minister Ana Silva.",
     "President Karl Brandt requested a meeting with Prime Minister Ana Silva.",
+    "President Karl Brandt called for a meeting with Prime Minister Ana Silva.",
     "President Karl Brandt held talks by phone with Prime Minister Ana Silva.",
     "President Karl Brandt held a virtual meeting with Prime Minister Ana Silva.",
     "The meeting came after a phone call between President Karl Brandt and Prime Minister Ana Silva.",
