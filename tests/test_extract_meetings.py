@@ -186,3 +186,40 @@ def test_a_trilateral_meeting_adds_its_new_member_to_the_one_just_told():
             "Mei Tanaka, and later a trilateral meeting including Prime Minister Ana Silva.")
     assert sorted(map(sorted, groups(x))) == [["Brandt", "Silva", "Tanaka"], ["Brandt", "Tanaka"]]
     assert {m.status for m in x.meetings} == {"planned"}
+
+
+# --- passives, speakers, delegations, day counts -------------------------------------------------
+
+def test_a_passive_meeting_has_both_sides():
+    x = run("Prime Minister Ana Silva was received by President Karl Brandt in Vienna on Monday.", published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("held", date(2024, 5, 13), "Vienna")
+
+
+def test_the_speaker_is_the_subject_of_after_meeting():
+    x = run("Foreign Minister Ana Silva told reporters after meeting Foreign Minister Karl Brandt that talks went well.")
+    assert groups(x) == [{"Silva", "Brandt"}]
+
+
+def test_a_delegation_led_by_named_people_meets_with_them():
+    x = run("A delegation led by Defence Minister Taras Bondar and Foreign Minister Oleh Koval met "
+            "US envoy Mark Hill in Miami.")
+    assert groups(x) == [{"Bondar", "Koval", "Hill"}]
+
+
+def test_after_a_phone_call_the_two_agree_to_meet():
+    x = run("Defence Minister Taras Bondar spoke by phone with Defence Minister Karl Brandt, "
+            "and the two agreed to meet next week.")
+    assert [(g, m.status) for g, m in zip(groups(x), x.meetings)] == [({"Bondar", "Brandt"}, "planned")]
+
+
+def test_the_next_day_counts_from_the_meeting_told_before():
+    x = story("Prime Minister Ana Silva and President Karl Brandt met on Monday.",
+              "The next day, Silva met Foreign Minister Jonas Pereira.", published=WEDNESDAY)
+    assert meeting_of(x, "Silva", "Brandt").date == date(2024, 5, 13)
+    assert meeting_of(x, "Silva", "Pereira").date == date(2024, 5, 14)
+
+
+def test_criticism_and_possessives_are_no_meetings():
+    assert run("The proposal met with criticism from Foreign Minister Karl Brandt and Prime Minister Ana Silva.").meetings == []
+    assert run("Foreign Minister Karl Brandt said the meeting with Prime Minister Ana Silva would be pointless.").meetings == []

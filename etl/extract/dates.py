@@ -164,3 +164,14 @@ def vague_time(sentence: str) -> bool:
     """The sentence gives its fact a time that is no day ("next month", "in June", "weeks ago"):
     another sentence's day must not be lent to it."""
     return bool(_VAGUE.search(sentence))
+
+
+_DAY_SHIFT = re.compile(r"\b(?:(?P<next>(?:the\s+)?(?:next|following)\s+day|a\s+day\s+later)"
+                        r"|(?P<prev>the\s+(?:day|evening)\s+before|(?:a|one)\s+day\s+(?:earlier|before)))\b", re.I)
+
+
+def day_shift(sentence: str) -> int | None:
+    """+1 for "the next day" / "a day later", -1 for "the day before": a day counted from the
+    day of the fact told just before; None when the sentence says neither."""
+    m = _DAY_SHIFT.search(sentence)
+    return None if not m else (1 if m.group("next") else -1)

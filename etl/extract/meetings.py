@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, date_in, vague_time
+from datetime import timedelta
+
+from etl.extract.dates import Anchor, date_in, day_shift, vague_time
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import load
 from etl.extract.nlp import Parses
@@ -200,10 +202,15 @@ def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[
     if last_group and _rules().anaphora.search(sentence, window, trig.start):
         return list(last_group)
     if trig.existential or _PRONOUN.search(sentence, window, trig.end):
-        before = [m.key for m in mentions if m.start < window]
-        speaker = before[-1] if before else last_person
+        speaker = _speaker(mentions, window) or last_person
         return [speaker] if speaker else []
     return []
+
+
+def _speaker(mentions: list[Mention], window: int) -> str | None:
+    """The last person named before the speech verb that opens the trigger's clause."""
+    before = [m.key for m in mentions if m.start < window]
+    return before[-1] if before else None
 
 
 def _joint_subjects(sentence: str, mentions: list[Mention], trig: Trigger) -> list[str]:
@@ -308,6 +315,10 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
     subjects = _subjects(sentence, mentions, trig, taken | set(objects), story.last_person, story.last_group)
     if not subjects and trig.prepositional and _words(sentence[:trig.start]) <= 3:  # "After meeting with A, B said"
         subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
+    if not subjects and trig.prepositional:  # "A told reporters after meeting B"
+        speech = list(_rules().speech.finditer(sentence, 0, trig.start))
+        speaker = _speaker(mentions, speech[-1].end()) if speech else None
+        subjects = [speaker] if speaker and speaker not in objects else []
     taken.update(objects)
     if objects:
         return [list(dict.fromkeys(subjects + [o])) for o in objects]
@@ -336,6 +347,9 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
         stop = trigs[i + 1].start if i + 1 < len(trigs) else len(sentence)
         groups = _groups(sentence, mentions, trig, stop, taken, story, parses, out)
         when = date_in(sentence, story.anchor, planned=trig.status == "planned", at=trig.end)
+        shift = day_shift(sentence) if when is None else None
+        if shift is not None and story.found and story.found[-1].date:  # "The next day, A met C"
+            when = story.found[-1].date + timedelta(days=shift)
         where = _place(sentence, trig)
         topics = tuple(m.group("topic").strip() for m in _rules().topic.finditer(sentence, trig.start))
         for g in groups:
