@@ -223,3 +223,15 @@ def test_the_next_day_counts_from_the_meeting_told_before():
 def test_criticism_and_possessives_are_no_meetings():
     assert run("The proposal met with criticism from Foreign Minister Karl Brandt and Prime Minister Ana Silva.").meetings == []
     assert run("Foreign Minister Karl Brandt said the meeting with Prime Minister Ana Silva would be pointless.").meetings == []
+
+
+def test_two_on_each_side_is_one_meeting_of_four():
+    x = run("Secretary of State Mark Hill and Defense Secretary Paul Roy met Foreign Minister Mei Tanaka "
+            "and Defence Minister Ken Sato in Tokyo.")
+    assert groups(x) == [{"Hill", "Roy", "Tanaka", "Sato"}]
+
+
+def test_regions_and_venues_are_no_city():
+    for where in ("in Europe", "at Camp David", "in the Middle East"):
+        x = run(f"President Karl Brandt met Prime Minister Ana Silva {where}.")
+        assert meeting_of(x, "Brandt", "Silva").place is None, where

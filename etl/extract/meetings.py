@@ -76,6 +76,7 @@ class _Rules:
     meeting_place: re.Pattern
     seats: dict[str, str]
     building_words: frozenset[str]
+    regions: frozenset[str]
 
 
 def _any(fragments: list[str], fill: dict[str, str]) -> re.Pattern:
@@ -99,7 +100,7 @@ def _rules() -> _Rules:
                   re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"),
                   re.compile(m["group_anaphora"], re.I),
                   re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
-                  re.compile(m["meeting_place"]), m["seats"], frozenset(m["building_words"]))
+                  re.compile(m["meeting_place"]), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -236,7 +237,8 @@ def _city(raw: str, the: bool) -> str:
             return rules.seats[form]
     if raw in lex.capitals:
         return raw
-    if raw in lex.countries or first in lex.countries or the or rules.building_words & set(raw.split()):
+    if raw in lex.countries or first in lex.countries or raw in rules.regions or first in rules.regions \
+            or the or rules.building_words & set(raw.split()):
         return ""
     return raw
 
@@ -320,7 +322,9 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
         speaker = _speaker(mentions, speech[-1].end()) if speech else None
         subjects = [speaker] if speaker and speaker not in objects else []
     taken.update(objects)
-    if objects:
+    if len(subjects) > 1 and len(objects) > 1:  # "A and B met C and D": one meeting of four
+        return [list(dict.fromkeys(subjects + objects))]
+    if objects:  # "A met B and C": a meeting with each
         return [list(dict.fromkeys(subjects + [o])) for o in objects]
     # "A and B met in Kyiv" but not "A and B's plan met resistance"
     return [subjects] if _rules().followers.match(sentence[trig.end:]) else []
