@@ -235,3 +235,11 @@ def test_regions_and_venues_are_no_city():
     for where in ("in Europe", "at Camp David", "in the Middle East"):
         x = run(f"President Karl Brandt met Prime Minister Ana Silva {where}.")
         assert meeting_of(x, "Brandt", "Silva").place is None, where
+
+
+def test_a_joint_letter_is_no_meeting_and_the_ministers_far_later_are_no_anaphora():
+    assert run("Foreign Minister Ana Silva and Foreign Minister Karl Brandt signed a joint letter to the council.").meetings == []
+    x = story("Foreign Minister Ana Silva met Foreign Minister Karl Brandt in Oslo.",
+              "Trade rose.", "Prices fell.", "Markets calmed.", "Exports grew.",
+              "The two ministers held talks in Bergen.")
+    assert [m.place for m in x.meetings] == ["Oslo"]

@@ -36,7 +36,8 @@ _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have ha
 _EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
-_CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
+_CONTEXT_SENTENCES = 2
+_FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back  # how far back a meeting looks for its trip's date and place
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
 
@@ -285,10 +286,12 @@ class _Story:
     # (sentence, persons named) of the latest sentences that told no meeting of their own: a
     # meeting's sentence keeps its date and place for that meeting
     recent: list[tuple[str, set[str]]] = field(default_factory=list)
+    since_told: int = 0  # sentences since the last meeting was told
 
     @property
     def last_group(self) -> tuple[str, ...]:
-        return self.found[-1].participants if self.found else ()
+        """Who met in the meeting told just before, if it was told recently enough to be meant."""
+        return self.found[-1].participants if self.found and self.since_told <= _FOLLOW_SENTENCES else ()
 
     def context(self, participants: tuple[str, ...]) -> tuple:
         """Date and place of the latest recent sentence about one of the participants."""
@@ -369,7 +372,7 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
 def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
     """"X also attended the meeting", "He was accompanied by Y": more people at the last meeting;
     "The meeting took place in Washington": its place."""
-    if not story.found:
+    if not story.last_group:
         return
     rules = _rules()
     last = story.found[-1]
@@ -450,7 +453,9 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
         found = _in_sentence(sentence, index, story, parses)
         if found:
             story.found += found
+            story.since_told = 0
         else:
+            story.since_told += 1
             _joins(sentence, index, story)
         mentions = index.mentions(sentence)
         story.recent.append((sentence, set() if found else {m.key for m in mentions}))
