@@ -311,7 +311,8 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
     if trig.joint:
         return [_joint_subjects(sentence, mentions, trig)]
     objects, objects_end = _objects(sentence, mentions, trig, stop)
-    if not objects and parses is not None and mentions:
+    # parse only when a person follows the trigger that the cheap path could not reach
+    if not objects and parses is not None and any(trig.end <= m.start < stop for m in mentions):
         objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
     if trig.between:
         return [objects]
