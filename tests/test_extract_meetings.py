@@ -243,3 +243,9 @@ def test_a_joint_letter_is_no_meeting_and_the_ministers_far_later_are_no_anaphor
               "Trade rose.", "Prices fell.", "Markets calmed.", "Exports grew.",
               "The two ministers held talks in Bergen.")
     assert [m.place for m in x.meetings] == ["Oslo"]
+
+
+def test_a_person_in_a_relative_clause_is_not_a_subject():
+    x = run("President Karl Brandt, whom Prime Minister Ana Silva criticised last week, met Foreign Minister "
+            "Jonas Pereira in Rome.")
+    assert groups(x) == [{"Brandt", "Pereira"}]

@@ -192,6 +192,28 @@ def _parsed_objects(doc, mentions: list[Mention], trig: Trigger) -> list[str]:
     return list(dict.fromkeys(m.key for m in mentions if any(a <= m.start < b for a, b in spans)))
 
 
+def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str]) -> list[str]:
+    """Of the persons named before the trigger, those in the subject of its verb (conj chains and
+    "a delegation led by A and B" included, relative clauses not): "A, whom B criticised, met C"."""
+    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
+    if not words:
+        return keys
+    verb = words[-1]
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    spans = []
+    # "is to meet", "plans to meet": the subject hangs from the verb that governs the infinitive
+    for head in [verb] + ([verb.head] if verb.dep_ in ("xcomp", "conj") else []):
+        for subj in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
+            skip = {s.i for t in subj.subtree if t.dep_ in _CLAUSE_DEPS and t.dep_ != "acl" and t.i != subj.i
+                    for s in t.subtree}
+            spans += [(t.idx, t.idx + len(t)) for t in subj.subtree if t.i not in skip]
+        if spans:
+            break
+    found = [m.key for m in mentions if m.key in keys and any(a <= m.start < b for a, b in spans)]
+    return list(dict.fromkeys(found)) or keys  # a parse that finds none is no reason to drop them
+
+
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
               last_person: str | None, last_group: tuple[str, ...]) -> list[str]:
     """Persons before the trigger in its clause; "X said he met" resolves "he" to X, and
@@ -319,6 +341,8 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
     if trig.extending:
         return [list(dict.fromkeys(told[-1].participants + tuple(objects)))] if told and objects else []
     subjects = _subjects(sentence, mentions, trig, taken | set(objects), story.last_person, story.last_group)
+    if len(subjects) > 1 and parses is not None and not trig.prepositional:  # which of them is the subject?
+        subjects = _parsed_subjects(parses(sentence), mentions, trig, subjects)
     if not subjects and trig.prepositional and _words(sentence[:trig.start]) <= 3:  # "After meeting with A, B said"
         subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
     if not subjects and trig.prepositional:  # "A told reporters after meeting B"
