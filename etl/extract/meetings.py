@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-
 from datetime import timedelta
+from functools import lru_cache
 
 from etl.extract.dates import Anchor, date_in, day_shift, vague_time
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
@@ -36,8 +35,8 @@ _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have ha
 _EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
-_CONTEXT_SENTENCES = 2
-_FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back  # how far back a meeting looks for its trip's date and place
+_CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
+_FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
 
@@ -163,13 +162,24 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
     return out, prev_end
 
 
+def _trigger_word(doc, trig: Trigger):
+    """The trigger's last verb or noun ("met", "talks" of "held informal talks with"), or None."""
+    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
+    return words[-1] if words else None
+
+
+def _phrase_spans(node, clauses: tuple[str, ...] = _CLAUSE_DEPS) -> list[tuple[int, int]]:
+    """Character spans of a phrase's words (conj chains included), its own clauses left out."""
+    skip = {s.i for t in node.subtree if t.dep_ in clauses and t.i != node.i for s in t.subtree}
+    return [(t.idx, t.idx + len(t)) for t in node.subtree if t.i not in skip]
+
+
 def _parsed_objects(doc, mentions: list[Mention], trig: Trigger) -> list[str]:
     """Objects from the dependency tree: persons in the subtrees of the trigger word's direct object
     and of its "with"/"between" phrases (conj chains included), relative clauses left out."""
-    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
-    if not words:
+    head = _trigger_word(doc, trig)
+    if head is None:
         return []
-    head = words[-1]
     heads = [head] + ([head.head] if head.dep_ in _OBJECT_DEPS else [])
     if any(t.dep_ == "neg" for h in heads for t in h.children):
         return []
@@ -184,30 +194,23 @@ def _parsed_objects(doc, mentions: list[Mention], trig: Trigger) -> list[str]:
                 args += [g for g in child.children if g.dep_ == "pobj"]
             elif child.dep_ in ("prep", "pobj"):
                 todo.append(child)
-    spans = []
-    for arg in args:
-        inner = [t for t in arg.subtree if t.dep_ in _CLAUSE_DEPS and t.i != arg.i]
-        skip = {s.i for t in inner for s in t.subtree}
-        spans += [(t.idx, t.idx + len(t)) for t in arg.subtree if t.i not in skip]
+    spans = [span for arg in args for span in _phrase_spans(arg)]
     return list(dict.fromkeys(m.key for m in mentions if any(a <= m.start < b for a, b in spans)))
 
 
 def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str]) -> list[str]:
     """Of the persons named before the trigger, those in the subject of its verb (conj chains and
     "a delegation led by A and B" included, relative clauses not): "A, whom B criticised, met C"."""
-    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
-    if not words:
+    verb = _trigger_word(doc, trig)
+    if verb is None:
         return keys
-    verb = words[-1]
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     spans = []
     # "is to meet", "plans to meet": the subject hangs from the verb that governs the infinitive
     for head in [verb] + ([verb.head] if verb.dep_ in ("xcomp", "conj") else []):
         for subj in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
-            skip = {s.i for t in subj.subtree if t.dep_ in _CLAUSE_DEPS and t.dep_ != "acl" and t.i != subj.i
-                    for s in t.subtree}
-            spans += [(t.idx, t.idx + len(t)) for t in subj.subtree if t.i not in skip]
+            spans += _phrase_spans(subj, tuple(d for d in _CLAUSE_DEPS if d != "acl"))
         if spans:
             break
     found = [m.key for m in mentions if m.key in keys and any(a <= m.start < b for a, b in spans)]
