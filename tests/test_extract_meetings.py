@@ -249,3 +249,10 @@ def test_a_person_in_a_relative_clause_is_not_a_subject():
     x = run("President Karl Brandt, whom Prime Minister Ana Silva criticised last week, met Foreign Minister "
             "Jonas Pereira in Rome.")
     assert groups(x) == [{"Brandt", "Pereira"}]
+
+
+def test_a_meeting_that_will_take_place_is_planned():
+    x = run("President Karl Brandt's meeting with Prime Minister Ana Silva will take place in Oslo on Friday.",
+            published=WEDNESDAY)
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.status, m.place, m.date) == ("planned", "Oslo", date(2024, 5, 17))

@@ -64,6 +64,7 @@ class _Rules:
     extending: re.Pattern
     joint: re.Pattern
     planned_cues: re.Pattern
+    planned_after: re.Pattern
     negation: re.Pattern
     remote: re.Pattern
     followers: re.Pattern
@@ -94,7 +95,8 @@ def _rules() -> _Rules:
     return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
                   _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
-                  re.compile(m["planned_cues"], re.I), re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
+                  re.compile(m["planned_cues"], re.I), re.compile(m["planned_after"], re.I),
+                  re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
                   re.compile(m["subject_only_followers"], re.I), re.compile(m["topic_cues"], re.I),
                   re.compile(place),
                   re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"),
@@ -124,8 +126,9 @@ def triggers(sentence: str) -> list[Trigger]:
     for m in rules.held.finditer(sentence):
         if not any(t.start < m.end() and m.start() < t.end for t in found):
             status: MeetingStatus = "held"
-            if not _PAST.match(m.group(0)) and rules.planned_cues.search(_lead(sentence, m.start(), m.end())):
-                status = "planned"  # a noun or present form: the words just before it decide
+            if not _PAST.match(m.group(0)) and (rules.planned_cues.search(_lead(sentence, m.start(), m.end()))
+                                                or rules.planned_after.search(_clause(sentence, m.end(), m.end()))):
+                status = "planned"  # a noun or present form: the words around it decide
             found.append(Trigger(m.start(), m.end(), status, bool(rules.collective.fullmatch(m.group(0))),
                                  prepositional=bool(rules.prepositional.fullmatch(m.group(0))),
                                  existential=m.group(0).lower().startswith("there")))
