@@ -256,3 +256,12 @@ def test_a_meeting_that_will_take_place_is_planned():
             published=WEDNESDAY)
     m = meeting_of(x, "Brandt", "Silva")
     assert (m.status, m.place, m.date) == ("planned", "Oslo", date(2024, 5, 17))
+
+
+def test_a_wire_dateline_day_anchors_yesterday_and_weekdays():
+    text = ("Leaders hold talks on regional security\n\n"
+            "KYIV, March 14 (Reuters) - President Karl Brandt met Prime Minister Ana Silva yesterday.")
+    assert meeting_of(run(text, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 13)
+    # a dateline day long before publication is no anchor: "yesterday" is the day before publication
+    far = text.replace("March 14", "January 2")
+    assert meeting_of(run(far, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 15)

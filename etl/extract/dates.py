@@ -175,3 +175,20 @@ def day_shift(sentence: str) -> int | None:
     day of the fact told just before; None when the sentence says neither."""
     m = _DAY_SHIFT.search(sentence)
     return None if not m else (1 if m.group("next") else -1)
+
+
+_DATELINE_DAY_WINDOW = timedelta(days=7)
+
+
+def dateline_anchor(dateline: str, anchor: Anchor | None) -> Anchor | None:
+    """A wire dateline's day ("WASHINGTON, Nov 17 (AFP) -") anchors its story's weekdays and
+    "yesterday" better than a publication date a day or two later; the anchor's year completes it.
+    A dateline day far from the anchor is someone else's date: the anchor stays."""
+    m = _MONTH_DAY.search(dateline) or _DAY_MONTH.search(dateline)
+    if not m or not anchor:
+        return anchor
+    year = int(m.group("year")) if m.group("year") else None
+    day = _month_day(MONTHS[m.group("mon").lower()[:3]], int(m.group("day")), year, anchor)
+    if day is None or not timedelta(0) <= anchor.day - day <= _DATELINE_DAY_WINDOW:
+        return anchor
+    return Anchor(day, anchor.published)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, date_in, day_shift, vague_time
+from etl.extract.dates import Anchor, date_in, dateline_anchor, day_shift, vague_time
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import load
 from etl.extract.nlp import Parses
@@ -286,7 +286,7 @@ def _place(sentence: str, trig: Trigger | None) -> str | None:
     return next((c for c in cities if c), "" if cities else None)
 
 
-def dateline(sentences: tuple[str, ...]) -> str | None:
+def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
     """"Kyiv, Ukraine - ..." or "New Delhi: ..." at the start of the first body sentences."""
     for s in sentences[:_DATELINE_SENTENCES]:
         m = _DATELINE.match(s)
@@ -294,9 +294,17 @@ def dateline(sentences: tuple[str, ...]) -> str | None:
         if not m and colon and (colon.group("place") in load().capitals or colon.group("place").isupper()):
             m = colon
         if m:
-            place = m.group("place")
-            return place.title() if place.isupper() else place  # "KYIV, Ukraine -" names Kyiv
+            return m
     return None
+
+
+def dateline(sentences: tuple[str, ...]) -> str | None:
+    """The dateline's city: "KYIV, Ukraine -" names Kyiv."""
+    m = _dateline_match(sentences)
+    if not m:
+        return None
+    place = m.group("place")
+    return place.title() if place.isupper() else place
 
 
 def _headline_place(headline: str | None) -> str | None:
@@ -479,7 +487,8 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
 
 def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: PersonIndex,
                      anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
-    story = _Story(anchor)
+    line = _dateline_match(sentences)
+    story = _Story(dateline_anchor(line.group(0), anchor) if line else anchor)
     for sentence in sentences:
         found = _in_sentence(sentence, index, story, parses)
         if found:
