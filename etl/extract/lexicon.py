@@ -78,6 +78,7 @@ class WeaponEntry:
 @dataclass(frozen=True)
 class Lexicon:
     countries: dict[str, Country]  # any surface form (name, alias, capital, institution) -> country
+    capitals: frozenset[str]  # the forms of countries that are cities ("Kyiv", "Kiev")
     demonyms: dict[str, Country]  # "Swedish" -> Sweden
     country_re: re.Pattern  # names, aliases, capitals, institutions
     demonym_re: re.Pattern
@@ -131,6 +132,7 @@ def _weapons() -> dict[str, WeaponEntry]:
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     countries, demonyms = _countries()
+    capitals = frozenset(c for row in _rows("countries.tsv") for c in _split((row + [""] * 5)[4]))
     title_rows = _rows("titles.tsv")
     titles = tuple(r[0].strip() for r in title_rows)
     plurals = tuple(r[1].strip() for r in title_rows if len(r) > 1 and r[1].strip())
@@ -142,7 +144,7 @@ def load() -> Lexicon:
     weapon_re = re.compile(r"(?<![\w-])(?:{})(?![\w-])".format(alternation(list(weapons))))
     titlewords = frozenset(w.lower().strip(".") for t in titles + plurals for w in t.split())
     return Lexicon(
-        countries=countries, demonyms=demonyms, country_re=country_re, demonym_re=demonym_re,
+        countries=countries, capitals=capitals, demonyms=demonyms, country_re=country_re, demonym_re=demonym_re,
         countryish=alternation(list(countries) + list(demonyms)),
         titles=titles, plural_titles=plurals, weapons=weapons, weapon_re=weapon_re,
         meetings=_json("meetings.json"), permissions=_json("permissions.json"),

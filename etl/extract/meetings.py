@@ -1,11 +1,22 @@
-"""Meetings between persons: trigger phrase + who is before it (subjects) and after it (objects)."""
+"""Meetings between persons: trigger phrase + who is before it (subjects) and after it (objects).
+
+The cheap path reads participants around a trigger phrase (lexicons/meetings.json). A trigger
+sentence whose objects that path cannot reach ("met separately in recent days on the
+sidelines of a summit in X with A and B") is parsed, and the objects are read from the
+dependency tree: the trigger's direct object and its "with"/"between" phrases, conj chains
+included. Across sentences, an article keeps telling one meeting: "the two leaders" are the
+participants of the meeting just told, "X also attended the meeting" and "he was accompanied
+by Y" add people to it, and a meeting without a date or place in its own sentence takes them
+from the sentence that just told the same person's trip.
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, date_in
+from etl.extract.dates import Anchor, date_in, dateline_anchor, day_shift, vague_time
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import load
 from etl.extract.nlp import Parses
@@ -15,7 +26,19 @@ _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with
 # "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
 _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
                        r"(?:\s+\([^()]{1,30}\))?\s+[-–—]\s")
+# "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
+_COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _MAX_GAP_WORDS = 8
+_LEAD_WORDS = 8
+# Forms that tell a meeting that happened, whatever else the sentence plans.
+_PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
+_EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
+_DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
+_CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
+_FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
+_OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
+_CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
 
 
 @dataclass(frozen=True)
@@ -26,6 +49,9 @@ class Trigger:
     collective: bool  # "at the start of their meeting": everyone named before it took part
     between: bool = False  # "talks between A and B": everyone named right after it took part
     prepositional: bool = False  # "after meeting with A, B said": the subject may follow
+    existential: bool = False  # "there will be a meeting with A": the speaker is the subject
+    joint: bool = False  # "A and B signed the agreement": the coordinated subjects met
+    extending: bool = False  # "his meeting with A, and later a trilateral meeting including B"
 
 
 @dataclass(frozen=True)
@@ -35,40 +61,86 @@ class _Rules:
     collective: re.Pattern
     prepositional: re.Pattern
     between: re.Pattern
+    extending: re.Pattern
+    joint: re.Pattern
     planned_cues: re.Pattern
+    planned_after: re.Pattern
     negation: re.Pattern
+    remote: re.Pattern
     followers: re.Pattern
     topic: re.Pattern
     place: re.Pattern
     speech: re.Pattern
+    anaphora: re.Pattern
+    attended: re.Pattern
+    accompanied: re.Pattern
+    meeting_place: re.Pattern
+    seats: dict[str, str]
+    building_words: frozenset[str]
+    regions: frozenset[str]
 
 
-def _any(fragments: list[str]) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(fragments) + r")\b", re.I)
+def _any(fragments: list[str], fill: dict[str, str]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(f.replace("{mods}", fill["mods"]).replace("{talks}", fill["talks"])
+                                          for f in fragments) + r")\b", re.I)
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     m = load().meetings
-    return _Rules(_any(m["planned"]), _any(m["held"]), _any(m["collective"]), _any(m["prepositional"]),
-                  _any(m["between"]),
-                  re.compile(m["planned_cues"], re.I), re.compile(m["negations"], re.I),
+    fill = {"mods": "(?:" + "|".join(map(re.escape, m["mods"])) + ")",
+            "talks": "|".join(map(re.escape, m["talks_nouns"]))}
+    place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
+             rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
+    return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
+                  _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
+                  re.compile(rf"\b{m['joint']}\b", re.I),
+                  re.compile(m["planned_cues"], re.I), re.compile(m["planned_after"], re.I),
+                  re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
                   re.compile(m["subject_only_followers"], re.I), re.compile(m["topic_cues"], re.I),
-                  re.compile(rf"\b{m['place_cues']}\s+(?:the\s+)?(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)"),
-                  re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"))
+                  re.compile(place),
+                  re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"),
+                  re.compile(m["group_anaphora"], re.I),
+                  re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
+                  re.compile(m["meeting_place"]), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The stretch of the sentence between the punctuation around a trigger."""
+    left = max(sentence.rfind(c, 0, start) for c in ",;:(")
+    rights = [i for i in (sentence.find(c, end) for c in ",;:)") if i >= 0]
+    return sentence[left + 1:min(rights) if rights else len(sentence)]
+
+
+def _lead(sentence: str, start: int, end: int) -> str:
+    """A noun trigger and the few words before it ("preparations were underway for his meeting with")."""
+    return " ".join(sentence[:start].split()[-_LEAD_WORDS:]) + " " + sentence[start:end]
 
 
 def triggers(sentence: str) -> list[Trigger]:
-    """Meeting triggers, planned first so "is to meet" never also counts as "meet"; negated ones dropped."""
+    """Meeting triggers, planned first so "is to meet" never also counts as "meet"; negated and
+    remote ones ("held talks by phone") dropped."""
     rules = _rules()
-    found = [Trigger(m.start(), m.end(), "planned", False) for m in rules.planned.finditer(sentence)]
+    found = [Trigger(m.start(), m.end(), "planned", False, existential=m.group(0).lower().startswith("there"))
+             for m in rules.planned.finditer(sentence)]
     for m in rules.held.finditer(sentence):
         if not any(t.start < m.end() and m.start() < t.end for t in found):
-            found.append(Trigger(m.start(), m.end(), "held", bool(rules.collective.fullmatch(m.group(0))),
-                                 prepositional=bool(rules.prepositional.fullmatch(m.group(0)))))
-    status: MeetingStatus = "planned" if rules.planned_cues.search(sentence) else "held"
-    found += [Trigger(m.start(), m.end(), status, False, True) for m in rules.between.finditer(sentence)]
-    return sorted((t for t in found if not rules.negation.search(sentence, 0, t.start)), key=lambda t: t.start)
+            status: MeetingStatus = "held"
+            if not _PAST.match(m.group(0)) and (rules.planned_cues.search(_lead(sentence, m.start(), m.end()))
+                                                or rules.planned_after.search(_clause(sentence, m.end(), m.end()))):
+                status = "planned"  # a noun or present form: the words around it decide
+            found.append(Trigger(m.start(), m.end(), status, bool(rules.collective.fullmatch(m.group(0))),
+                                 prepositional=bool(rules.prepositional.fullmatch(m.group(0))),
+                                 existential=m.group(0).lower().startswith("there")))
+    status = "planned" if rules.planned_cues.search(sentence) else "held"
+    found += [Trigger(m.start(), m.end(), status, False, True) for m in rules.between.finditer(sentence)
+              if not any(t.start < m.end() and m.start() < t.end for t in found)]
+    found = [t for t in found if not any(t.start < m.end() and m.start() < t.end
+                                         for m in rules.extending.finditer(sentence))]
+    found += [Trigger(m.start(), m.end(), status, False, extending=True) for m in rules.extending.finditer(sentence)]
+    found += [Trigger(m.start(), m.end(), "held", False, joint=True) for m in rules.joint.finditer(sentence)]
+    return sorted((t for t in found if not rules.negation.search(sentence, 0, t.start)
+                   and not rules.remote.search(_clause(sentence, t.start, t.end))), key=lambda t: t.start)
 
 
 def _words(text: str) -> int:
@@ -93,110 +165,341 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
     return out, prev_end
 
 
+def _trigger_word(doc, trig: Trigger):
+    """The trigger's last verb or noun ("met", "talks" of "held informal talks with"), or None."""
+    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
+    return words[-1] if words else None
+
+
+def _phrase_spans(node, clauses: tuple[str, ...] = _CLAUSE_DEPS) -> list[tuple[int, int]]:
+    """Character spans of a phrase's words (conj chains included), its own clauses left out."""
+    skip = {s.i for t in node.subtree if t.dep_ in clauses and t.i != node.i for s in t.subtree}
+    return [(t.idx, t.idx + len(t)) for t in node.subtree if t.i not in skip]
+
+
+def _parsed_objects(doc, mentions: list[Mention], trig: Trigger) -> list[str]:
+    """Objects from the dependency tree: persons in the subtrees of the trigger word's direct object
+    and of its "with"/"between" phrases (conj chains included), relative clauses left out."""
+    head = _trigger_word(doc, trig)
+    if head is None:
+        return []
+    heads = [head] + ([head.head] if head.dep_ in _OBJECT_DEPS else [])
+    if any(t.dep_ == "neg" for h in heads for t in h.children):
+        return []
+    args = [c for h in heads for c in h.children if c.dep_ in ("dobj", "dative") and c.i != head.i]
+    # "with" may hang from a noun of the trigger's own phrases ("met on the sidelines of a summit
+    # with A"): follow prep/pobj links down, never into a clause of its own
+    todo = list(heads)
+    while todo:
+        node = todo.pop()
+        for child in node.children:
+            if child.dep_ == "prep" and child.lower_ in ("with", "between"):
+                args += [g for g in child.children if g.dep_ == "pobj"]
+            elif child.dep_ in ("prep", "pobj"):
+                todo.append(child)
+    spans = [span for arg in args for span in _phrase_spans(arg)]
+    return list(dict.fromkeys(m.key for m in mentions if any(a <= m.start < b for a, b in spans)))
+
+
+def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str]) -> list[str]:
+    """Of the persons named before the trigger, those in the subject of its verb (conj chains and
+    "a delegation led by A and B" included, relative clauses not): "A, whom B criticised, met C"."""
+    verb = _trigger_word(doc, trig)
+    if verb is None:
+        return keys
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    spans = []
+    # "is to meet", "plans to meet": the subject hangs from the verb that governs the infinitive
+    for head in [verb] + ([verb.head] if verb.dep_ in ("xcomp", "conj") else []):
+        for subj in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
+            spans += _phrase_spans(subj, tuple(d for d in _CLAUSE_DEPS if d != "acl"))
+        if spans:
+            break
+    found = [m.key for m in mentions if m.key in keys and any(a <= m.start < b for a, b in spans)]
+    return list(dict.fromkeys(found)) or keys  # a parse that finds none is no reason to drop them
+
+
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
-              last_person: str | None) -> list[str]:
-    """Persons before the trigger in its clause; "X said he met" resolves "he" to X."""
+              last_person: str | None, last_group: tuple[str, ...]) -> list[str]:
+    """Persons before the trigger in its clause; "X said he met" resolves "he" to X, and
+    "the two leaders" to the participants of the meeting told just before."""
     speech = [m for m in _rules().speech.finditer(sentence, 0, trig.start)]
     window = speech[-1].end() if speech else 0
     subjects = [m.key for m in mentions if window <= m.start < trig.start and m.key not in taken]
-    if subjects or not has_pronoun(sentence[window:trig.start]):
+    if subjects:
         return list(dict.fromkeys(subjects))
+    if last_group and _rules().anaphora.search(sentence, window, trig.start):
+        return list(last_group)
+    if trig.existential or _PRONOUN.search(sentence, window, trig.end):
+        speaker = _speaker(mentions, window) or last_person
+        return [speaker] if speaker else []
+    return []
+
+
+def _speaker(mentions: list[Mention], window: int) -> str | None:
+    """The last person named before the speech verb that opens the trigger's clause."""
     before = [m.key for m in mentions if m.start < window]
-    speaker = before[-1] if before else last_person
-    return [speaker] if speaker else []
+    return before[-1] if before else None
 
 
-def _place(sentence: str, trig: Trigger) -> str | None:
+def _joint_subjects(sentence: str, mentions: list[Mention], trig: Trigger) -> list[str]:
+    """"A and President B signed": the persons coordinated right before the verb."""
+    out: list[str] = []
+    end = trig.start
+    for m in reversed([m for m in mentions if m.end <= trig.start]):
+        gap = sentence[m.end:end]
+        if _words(gap) > 4 or (out and not re.search(r"\band\b|,", gap)):
+            break
+        out.insert(0, m.key)
+        end = m.start
+    return list(dict.fromkeys(out))
+
+
+def _city(raw: str, the: bool) -> str:
+    """The city a place phrase names: a seat of government resolves to its city; a country, an
+    institution or a building names no city ("")."""
+    lex, rules = load(), _rules()
+    first = raw.split()[0]
+    for form in (raw, first):
+        if form in rules.seats:
+            return rules.seats[form]
+    if raw in lex.capitals:
+        return raw
+    if raw in lex.countries or first in lex.countries or raw in rules.regions or first in rules.regions \
+            or the or rules.building_words & set(raw.split()):
+        return ""
+    return raw
+
+
+def _place(sentence: str, trig: Trigger | None) -> str | None:
+    """The city of the meeting; "" when the sentence gives only a country or a building."""
     lex = load()
-    after = [m for m in _rules().place.finditer(sentence, trig.start)]
-    before = [m for m in _rules().place.finditer(sentence, 0, trig.start)]
-    for m in after + before[::-1]:
-        first = m.group("place").split()[0]
-        if first in lex.stopwords or first in lex.calendar or first in lex.demonyms or first.lower() in lex.titlewords:
-            continue
-        return m.group("place")
+    at = trig.start if trig else 0
+    after = [m for m in _rules().place.finditer(sentence, at)]
+    before = [m for m in _rules().place.finditer(sentence, 0, at)]
+    cities = [_city(m.group("place"), bool(m.group("the"))) for m in after + before[::-1]
+              if (first := m.group("place").split()[0]) not in lex.stopwords and first not in lex.calendar
+              and first not in lex.demonyms and first.lower() not in lex.titlewords]
+    # a city anywhere beats a country or building nearer the trigger ("arrived in Kyiv and met X,
+    # his first trip to Ukraine")
+    return next((c for c in cities if c), "" if cities else None)
+
+
+def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
+    """"Kyiv, Ukraine - ..." or "New Delhi: ..." at the start of the first body sentences."""
+    for s in sentences[:_DATELINE_SENTENCES]:
+        m = _DATELINE.match(s)
+        colon = _COLON_DATELINE.match(s)
+        if not m and colon and (colon.group("place") in load().capitals or colon.group("place").isupper()):
+            m = colon
+        if m:
+            return m
     return None
 
 
 def dateline(sentences: tuple[str, ...]) -> str | None:
-    """"Kyiv, Ukraine - ..." at the start of the first body sentences."""
-    for s in sentences[:4]:
-        m = _DATELINE.match(s)
-        if m:
-            place = m.group("place")
-            return place.title() if place.isupper() else place  # "KYIV, Ukraine -" names Kyiv
-    return None
+    """The dateline's city: "KYIV, Ukraine -" names Kyiv."""
+    m = _dateline_match(sentences)
+    if not m:
+        return None
+    place = m.group("place")
+    return place.title() if place.isupper() else place
 
 
-def _in_sentence(sentence: str, index: PersonIndex, anchor: Anchor | None,
-                 last_person: str | None) -> list[Meeting]:
-    mentions = index.mentions(sentence)
+def _headline_place(headline: str | None) -> str | None:
+    """"Rammstein opened in Brussels": the headline's city, when it names one."""
+    return _place(headline, None) or None if headline else None
+
+
+@dataclass
+class _Story:
+    """What the article has told so far: the last person named, the meetings, recent sentences."""
+
+    anchor: Anchor | None
+    last_person: str | None = None
+    found: list[Meeting] = field(default_factory=list)
+    # (sentence, persons named) of the latest sentences that told no meeting of their own: a
+    # meeting's sentence keeps its date and place for that meeting
+    recent: list[tuple[str, set[str]]] = field(default_factory=list)
+    since_told: int = 0  # sentences since the last meeting was told
+
+    @property
+    def last_group(self) -> tuple[str, ...]:
+        """Who met in the meeting told just before, if it was told recently enough to be meant."""
+        return self.found[-1].participants if self.found and self.since_told <= _FOLLOW_SENTENCES else ()
+
+    def context(self, participants: tuple[str, ...]) -> tuple:
+        """Date and place of the latest recent sentence about one of the participants."""
+        for sentence, keys in reversed(self.recent[-_CONTEXT_SENTENCES:]):
+            if keys & set(participants):
+                return date_in(sentence, self.anchor), _place(sentence, None) or None  # a city only
+        return None, None
+
+
+def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, taken: set[str],
+            story: _Story, parses: Parses | None, told: list[Meeting]) -> list[list[str]]:
+    if trig.collective:
+        before = list(dict.fromkeys(m.key for m in mentions if m.start < trig.start))
+        if not before and story.last_group and _rules().anaphora.search(sentence, 0, trig.start):
+            before = list(story.last_group)
+        return [before]
+    if trig.joint:
+        return [_joint_subjects(sentence, mentions, trig)]
+    objects, objects_end = _objects(sentence, mentions, trig, stop)
+    # parse only when a person follows the trigger that the cheap path could not reach
+    if not objects and parses is not None and any(trig.end <= m.start < stop for m in mentions):
+        objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
+    if trig.between:
+        return [objects]
+    if trig.extending:
+        return [list(dict.fromkeys(told[-1].participants + tuple(objects)))] if told and objects else []
+    subjects = _subjects(sentence, mentions, trig, taken | set(objects), story.last_person, story.last_group)
+    if len(subjects) > 1 and parses is not None and not trig.prepositional:  # which of them is the subject?
+        subjects = _parsed_subjects(parses(sentence), mentions, trig, subjects)
+    if not subjects and trig.prepositional and _words(sentence[:trig.start]) <= 3:  # "After meeting with A, B said"
+        subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
+    if not subjects and trig.prepositional:  # "A told reporters after meeting B"
+        speech = list(_rules().speech.finditer(sentence, 0, trig.start))
+        speaker = _speaker(mentions, speech[-1].end()) if speech else None
+        subjects = [speaker] if speaker and speaker not in objects else []
+    taken.update(objects)
+    if len(subjects) > 1 and len(objects) > 1:  # "A and B met C and D": one meeting of four
+        return [list(dict.fromkeys(subjects + objects))]
+    if objects:  # "A met B and C": a meeting with each
+        return [list(dict.fromkeys(subjects + [o])) for o in objects]
+    # "A and B met in Kyiv" but not "A and B's plan met resistance"
+    return [subjects] if _rules().followers.match(sentence[trig.end:]) else []
+
+
+def _names(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """One mention per written name: "De Croo" or "Kurbanov Bakhodir Nizamovich" may match a
+    person at each word; the last word (the surname) names them."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and not sentence[out[-1].end:m.start].strip():
+            out[-1] = Mention(out[-1].start, m.end, m.key)
+        else:
+            out.append(m)
+    return out
+
+
+def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parses | None) -> list[Meeting]:
+    mentions = _names(sentence, index.mentions(sentence))
     trigs = triggers(sentence)
     out: list[Meeting] = []
     taken: set[str] = set()
     for i, trig in enumerate(trigs):
         stop = trigs[i + 1].start if i + 1 < len(trigs) else len(sentence)
-        groups: list[list[str]]
-        if trig.collective:
-            groups = [list(dict.fromkeys(m.key for m in mentions if m.start < trig.start))]
-        elif trig.between:
-            groups = [_objects(sentence, mentions, trig, stop)[0]]
-        else:
-            objects, objects_end = _objects(sentence, mentions, trig, stop)
-            subjects = _subjects(sentence, mentions, trig, taken, last_person)
-            if not subjects and trig.prepositional:  # "After meeting with A, B said ..."
-                subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
-            taken.update(objects)
-            if objects:
-                groups = [list(dict.fromkeys(subjects + [o])) for o in objects]
-            else:  # "A and B met in Kyiv" but not "A and B's plan met resistance"
-                groups = [subjects] if _rules().followers.match(sentence[trig.end:]) else []
-        when = date_in(sentence, anchor, planned=trig.status == "planned")
+        groups = _groups(sentence, mentions, trig, stop, taken, story, parses, out)
+        when = date_in(sentence, story.anchor, planned=trig.status == "planned", at=trig.end)
+        shift = day_shift(sentence) if when is None else None
+        if shift is not None and story.found and story.found[-1].date:  # "The next day, A met C"
+            when = story.found[-1].date + timedelta(days=shift)
         where = _place(sentence, trig)
         topics = tuple(m.group("topic").strip() for m in _rules().topic.finditer(sentence, trig.start))
-        out += [Meeting(tuple(g), trig.status, sentence, when, where, topics) for g in groups if len(g) >= 2]
+        for g in groups:
+            if len(g) < 2:
+                continue
+            c_when, c_where = story.context(tuple(g)) if when is None or where is None else (None, None)
+            c_when = None if vague_time(sentence) else c_when
+            out.append(Meeting(tuple(g), trig.status, sentence, when or c_when,
+                               where if where is not None else c_where, topics))
     return out
 
 
+def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
+    """"X also attended the meeting", "He was accompanied by Y": more people at the last meeting;
+    "The meeting took place in Washington": its place."""
+    if not story.last_group:
+        return
+    rules = _rules()
+    last = story.found[-1]
+    mentions = index.mentions(sentence)
+    more: list[str] = []
+    attended = rules.attended.search(sentence)
+    accompanied = rules.accompanied.search(sentence)
+    if attended:
+        more = [m.key for m in mentions if m.start < attended.start()]
+    elif accompanied:
+        before = [m.key for m in mentions if m.start < accompanied.start()]
+        who = before or ([story.last_person] if has_pronoun(sentence[:accompanied.start()]) else [])
+        if set(who) & set(last.participants):
+            more = [m.key for m in mentions if m.start >= accompanied.end()]
+    more = [k for k in dict.fromkeys(more) if k not in last.participants]
+    if more:
+        story.found[-1] = replace(last, participants=last.participants + tuple(more))
+    placed = rules.meeting_place.match(sentence)
+    if placed and last.place in (None, ""):
+        where = _place(sentence[placed.start():], None)
+        if where:
+            story.found[-1] = replace(story.found[-1], place=where)
+
+
 def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None) -> list[Meeting]:
-    """One meeting per participant set; a held report wins over a planned one.
+    """One meeting per participant set; a held report takes in a planned one of the same people
+    unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
 
     Meetings told in one sentence belong to the same trip, so one lacking a date or
     place takes it from a sibling ("met X in Stockholm hours before talks with Y").
     A held meeting in a present-tense headline ("X meets Y") with no date in the
     text happened on the publication day.
     """
-    merged: dict[frozenset[str], Meeting] = {}
-    told_in: dict[frozenset[str], set[str]] = {}
+    published = anchor.day if anchor and anchor.published else None
+    merged: dict[tuple[frozenset[str], str], Meeting] = {}
+    told_in: dict[tuple[frozenset[str], str], set[str]] = {}
+
+    def apart(people: frozenset[str]) -> bool:
+        """Held and planned reports of these people are two meetings: the held one is told as
+        earlier ("have already held talks", "In June, A met B"), the planned one is dated after
+        the article's day, or the two are placed in different cities."""
+        held = [m for m in meetings if m.status == "held" and frozenset(m.participants) == people]
+        planned = [m for m in meetings if m.status == "planned" and frozenset(m.participants) == people]
+        if not held or not planned:
+            return False
+        places = {m.place for m in held + planned if m.place is not None}
+        return (any(_EARLIER.search(m.evidence) or vague_time(m.evidence) for m in held) or len(places) > 1
+                or any(m.date is not None and published is not None and m.date > published for m in planned))
+
+    split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
-        key = frozenset(m.participants)
+        people = frozenset(m.participants)
+        key = (people, m.status if people in split else "any")
         told_in.setdefault(key, set()).add(m.evidence)
         old = merged.get(key)
         if old is None:
             merged[key] = m
             continue
         base, other = (m, old) if m.status == "held" and old.status == "planned" else (old, m)
-        merged[key] = replace(base, date=base.date or other.date, place=base.place or other.place,
+        merged[key] = replace(base, date=base.date or other.date,
+                              place=base.place if base.place is not None else other.place,
                               topics=tuple(dict.fromkeys(base.topics + other.topics)))
-    published = anchor.day if anchor and anchor.published else None
     out = []
     for key, m in merged.items():
         siblings = [merged[k] for k in merged if k != key and told_in[k] & told_in[key]]
         when = m.date or next((s.date for s in siblings if s.date), None)
         if when is None and m.status == "held" and headline in told_in[key]:
             when = published
-        where = m.place or next((s.place for s in siblings if s.place), None)
+        where = m.place if m.place is not None else next((s.place for s in siblings if s.place), None)
         out.append(replace(m, date=when, place=where))
     return out
 
 
 def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: PersonIndex,
                      anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
-    found: list[Meeting] = []
-    last_person: str | None = None
+    line = _dateline_match(sentences)
+    story = _Story(dateline_anchor(line.group(0), anchor) if line else anchor)
     for sentence in sentences:
-        found += _in_sentence(sentence, index, anchor, last_person)
+        found = _in_sentence(sentence, index, story, parses)
+        if found:
+            story.found += found
+            story.since_told = 0
+        else:
+            story.since_told += 1
+            _joins(sentence, index, story)
         mentions = index.mentions(sentence)
-        last_person = mentions[0].key if mentions else last_person
-    home = dateline(sentences)
-    return [replace(m, place=m.place or home) for m in _merge(found, headline, anchor)]
+        story.recent.append((sentence, set() if found else {m.key for m in mentions}))
+        story.last_person = mentions[0].key if mentions else story.last_person
+    home = dateline(sentences) or _headline_place(headline)
+    return [replace(m, place=(m.place if m.place is not None else home) or None)
+            for m in _merge(story.found, headline, anchor)]

@@ -1,0 +1,267 @@
+"""Meetings on invented sentences, one test per pattern family (people, places and days made up)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from etl.extract import extract
+from etl.extract.dates import date_in, vague_time
+from etl.records import Article, Extraction
+
+WEDNESDAY = date(2024, 5, 15)
+
+
+def run(text: str, published: date | None = None) -> Extraction:
+    return extract(Article(id="t", source="test", text=text, sha256="", published=published))
+
+
+def story(*paragraphs: str, published: date | None = None) -> Extraction:
+    """An article: a headline, then one paragraph per argument (each its own sentence or more)."""
+    return run("\n\n".join(["Leaders hold talks on regional security", *paragraphs]), published)
+
+
+def groups(x: Extraction) -> list[set[str]]:
+    """Each meeting's participants by surname."""
+    surname = {p.key: p.name.split()[-1] for p in x.persons}
+    return [{surname[k] for k in m.participants} for m in x.meetings]
+
+
+def meeting_of(x: Extraction, *surnames: str):
+    surname = {p.key: p.name.split()[-1] for p in x.persons}
+    found = [m for m in x.meetings if {surname[k] for k in m.participants} == set(surnames)]
+    assert found, f"no meeting of {surnames} in {groups(x)}"
+    return found[0]
+
+
+# --- coordination --------------------------------------------------------------------------------
+
+def test_several_subjects_and_one_counterpart_are_one_meeting():
+    x = run("Chancellor Anna Weber, Prime Minister Lars Holm and President Marta Ruiz met "
+            "President Oleh Ivanenko in Kyiv.")
+    assert groups(x) == [{"Weber", "Holm", "Ruiz", "Ivanenko"}]
+    assert x.meetings[0].place == "Kyiv"
+
+
+def test_one_subject_meeting_several_people_is_one_meeting_each():
+    x = run("Foreign Minister Ana Silva met Foreign Minister Karl Brandt and Defence Minister Jonas Pereira.")
+    assert sorted(map(sorted, groups(x))) == [["Brandt", "Silva"], ["Pereira", "Silva"]]
+
+
+def test_objects_far_from_the_verb_are_read_from_the_parse():
+    x = run("President Mei Tanaka met separately in recent days on the sidelines of a regional summit "
+            "in Lima with President Karl Brandt and Prime Minister Ana Silva.")
+    assert sorted(map(sorted, groups(x))) == [["Brandt", "Tanaka"], ["Silva", "Tanaka"]]
+    assert {m.place for m in x.meetings} == {"Lima"}
+
+
+def test_coordinated_subjects_of_a_joint_act_met():
+    x = run("Prime Minister Ana Silva and President Karl Brandt signed the security agreement in Riga on May 3.",
+            published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.place, m.date) == ("held", "Riga", date(2024, 5, 3))
+
+
+# --- nominal and light-verb meetings -------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, status", [
+    ("Foreign Minister Ana Silva held informal talks with Foreign Minister Karl Brandt in Lisbon.", "held"),
+    ("Foreign Minister Ana Silva had a lengthy meeting with Foreign Minister Karl Brandt in Lisbon.", "held"),
+    ("Foreign Minister Ana Silva will have one-on-one talks with Foreign Minister Karl Brandt in Lisbon.", "planned"),
+    ("Foreign Minister Ana Silva will hold bilateral talks with Foreign Minister Karl Brandt in Lisbon.", "planned"),
+    ("President Karl Brandt hosted Foreign Minister Ana Silva in Lisbon.", "held"),
+    ("Talks between Foreign Minister Ana Silva and Foreign Minister Karl Brandt took place in Lisbon.", "held"),
+])
+def test_nouns_and_other_verbs_tell_meetings(sentence, status):
+    x = run(sentence)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.place) == (status, "Lisbon")
+    assert len(x.meetings) == 1
+
+
+def test_a_meeting_being_prepared_is_planned():
+    x = run("President Karl Brandt confirmed that preparations were underway for his meeting with "
+            "President Mei Tanaka.")
+    assert meeting_of(x, "Brandt", "Tanaka").status == "planned"
+
+
+def test_there_will_be_a_meeting_takes_the_speaker_as_subject():
+    x = story("President Karl Brandt spoke to reporters in Oslo.",
+              "\"Today there will be a meeting with Prime Minister Ana Silva,\" he said.")
+    assert meeting_of(x, "Brandt", "Silva").status == "planned"
+
+
+# --- later sentences about the same meeting ------------------------------------------------------
+
+def test_a_pronoun_subject_gives_a_second_meeting():
+    x = story("President Karl Brandt met Prime Minister Ana Silva in Vienna.",
+              "He also met Foreign Minister Jonas Pereira.")
+    assert sorted(map(sorted, groups(x))) == [["Brandt", "Pereira"], ["Brandt", "Silva"]]
+
+
+def test_the_two_leaders_are_the_last_meetings_participants():
+    x = story("Prime Minister Ana Silva will have talks with President Karl Brandt in Lima on Friday.",
+              "The two leaders have already held informal talks at a summit dinner in Quito.",
+              published=WEDNESDAY)
+    assert sorted((m.status, m.place) for m in x.meetings) == [("held", "Quito"), ("planned", "Lima")]
+    assert all(g == {"Silva", "Brandt"} for g in groups(x))
+
+
+def test_companions_and_attendees_join_the_last_meeting():
+    x = story("Defence Minister Ana Silva met Defence Minister Karl Brandt in Canberra on Friday.",
+              "She was accompanied by Ambassador Jonas Pereira. Foreign Minister Lena Holm also attended the meeting.")
+    assert groups(x) == [{"Silva", "Brandt", "Pereira", "Holm"}]
+
+
+def test_the_meeting_took_place_in_gives_the_place():
+    x = story("Foreign Minister Ana Silva and Foreign Minister Karl Brandt concluded their meeting without a deal.",
+              "The meeting, which took place in Geneva, was tense.")
+    assert meeting_of(x, "Silva", "Brandt").place == "Geneva"
+
+
+def test_the_trip_told_just_before_gives_day_and_place():
+    x = story("Prime Minister Ana Silva arrived in the Latvian capital, Riga, on Tuesday.",
+              "Silva met President Karl Brandt as protests went on outside.", published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.date, m.place) == (date(2024, 5, 14), "Riga")
+
+
+# --- negation and remote talks -------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "President Karl Brandt did not meet Prime Minister Ana Silva in Oslo.",
+    "President Karl Brandt refused to hold talks with Prime Minister Ana Silva.",
+    "President Karl Brandt requested a meeting with Prime Minister Ana Silva.",
+    "President Karl Brandt called for a meeting with Prime Minister Ana Silva.",
+    "President Karl Brandt held talks by phone with Prime Minister Ana Silva.",
+    "President Karl Brandt held a virtual meeting with Prime Minister Ana Silva.",
+    "The meeting came after a phone call between President Karl Brandt and Prime Minister Ana Silva.",
+])
+def test_negated_requested_and_remote_talks_are_no_meetings(sentence):
+    assert run(sentence).meetings == []
+
+
+# --- places --------------------------------------------------------------------------------------
+
+def test_a_country_or_a_building_is_no_place_and_a_seat_gives_its_city():
+    assert meeting_of(run("President Karl Brandt met Prime Minister Ana Silva in Italy."), "Brandt", "Silva").place is None
+    assert meeting_of(run("President Karl Brandt received Prime Minister Ana Silva at the Pentagon."),
+                      "Brandt", "Silva").place is None
+    assert meeting_of(run("President Karl Brandt received Prime Minister Ana Silva at the White House."),
+                      "Brandt", "Silva").place == "Washington"
+
+
+def test_a_colon_dateline_of_a_capital_gives_the_place():
+    head = "Defence ministers hold talks on regional security\n\n"
+    x = run(head + "New Delhi: Defence Minister Ana Silva held talks with Defence Minister Karl Brandt.")
+    assert meeting_of(x, "Silva", "Brandt").place == "New Delhi"
+    x = run(head + "Briefing: Defence Minister Ana Silva held talks with Defence Minister Karl Brandt.")
+    assert meeting_of(x, "Silva", "Brandt").place is None
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def test_the_date_after_the_trigger_is_the_meetings():
+    x = run("Defence Minister Ana Silva said on Friday (December 5) she will meet Defence Minister Karl Brandt "
+            "in Tokyo on Sunday (December 7).", published=date(2025, 12, 5))
+    assert meeting_of(x, "Silva", "Brandt").date == date(2025, 12, 7)
+
+
+def test_a_weekday_beside_a_date_fixes_its_year():
+    assert date_in("On Friday, May 30, in Kyiv, they met.", None).weekday() == 4
+    assert date_in("On Friday, May 30, they met.", None) <= date.today()
+    assert date_in("On Wednesday, 4 September, they met.", None).weekday() == 2
+
+
+def test_a_vague_time_borrows_no_other_sentences_day():
+    assert vague_time("They will meet next month.") and vague_time("In June, they met in Rome.")
+    assert not vague_time("They met on June 4.")
+    x = story("Prime Minister Ana Silva arrived in Riga on Tuesday. "
+              "Silva is expected to meet President Karl Brandt next month.", published=WEDNESDAY)
+    assert meeting_of(x, "Silva", "Brandt").date is None
+
+
+def test_a_trilateral_meeting_adds_its_new_member_to_the_one_just_told():
+    x = run("President Karl Brandt confirmed that preparations were underway for his meeting with President "
+            "Mei Tanaka, and later a trilateral meeting including Prime Minister Ana Silva.")
+    assert sorted(map(sorted, groups(x))) == [["Brandt", "Silva", "Tanaka"], ["Brandt", "Tanaka"]]
+    assert {m.status for m in x.meetings} == {"planned"}
+
+
+# --- passives, speakers, delegations, day counts -------------------------------------------------
+
+def test_a_passive_meeting_has_both_sides():
+    x = run("Prime Minister Ana Silva was received by President Karl Brandt in Vienna on Monday.", published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("held", date(2024, 5, 13), "Vienna")
+
+
+def test_the_speaker_is_the_subject_of_after_meeting():
+    x = run("Foreign Minister Ana Silva told reporters after meeting Foreign Minister Karl Brandt that talks went well.")
+    assert groups(x) == [{"Silva", "Brandt"}]
+
+
+def test_a_delegation_led_by_named_people_meets_with_them():
+    x = run("A delegation led by Defence Minister Taras Bondar and Foreign Minister Oleh Koval met "
+            "US envoy Mark Hill in Miami.")
+    assert groups(x) == [{"Bondar", "Koval", "Hill"}]
+
+
+def test_after_a_phone_call_the_two_agree_to_meet():
+    x = run("Defence Minister Taras Bondar spoke by phone with Defence Minister Karl Brandt, "
+            "and the two agreed to meet next week.")
+    assert [(g, m.status) for g, m in zip(groups(x), x.meetings)] == [({"Bondar", "Brandt"}, "planned")]
+
+
+def test_the_next_day_counts_from_the_meeting_told_before():
+    x = story("Prime Minister Ana Silva and President Karl Brandt met on Monday.",
+              "The next day, Silva met Foreign Minister Jonas Pereira.", published=WEDNESDAY)
+    assert meeting_of(x, "Silva", "Brandt").date == date(2024, 5, 13)
+    assert meeting_of(x, "Silva", "Pereira").date == date(2024, 5, 14)
+
+
+def test_criticism_and_possessives_are_no_meetings():
+    assert run("The proposal met with criticism from Foreign Minister Karl Brandt and Prime Minister Ana Silva.").meetings == []
+    assert run("Foreign Minister Karl Brandt said the meeting with Prime Minister Ana Silva would be pointless.").meetings == []
+
+
+def test_two_on_each_side_is_one_meeting_of_four():
+    x = run("Secretary of State Mark Hill and Defense Secretary Paul Roy met Foreign Minister Mei Tanaka "
+            "and Defence Minister Ken Sato in Tokyo.")
+    assert groups(x) == [{"Hill", "Roy", "Tanaka", "Sato"}]
+
+
+def test_regions_and_venues_are_no_city():
+    for where in ("in Europe", "at Camp David", "in the Middle East"):
+        x = run(f"President Karl Brandt met Prime Minister Ana Silva {where}.")
+        assert meeting_of(x, "Brandt", "Silva").place is None, where
+
+
+def test_a_joint_letter_is_no_meeting_and_the_ministers_far_later_are_no_anaphora():
+    assert run("Foreign Minister Ana Silva and Foreign Minister Karl Brandt signed a joint letter to the council.").meetings == []
+    x = story("Foreign Minister Ana Silva met Foreign Minister Karl Brandt in Oslo.",
+              "Trade rose.", "Prices fell.", "Markets calmed.", "Exports grew.",
+              "The two ministers held talks in Bergen.")
+    assert [m.place for m in x.meetings] == ["Oslo"]
+
+
+def test_a_person_in_a_relative_clause_is_not_a_subject():
+    x = run("President Karl Brandt, whom Prime Minister Ana Silva criticised last week, met Foreign Minister "
+            "Jonas Pereira in Rome.")
+    assert groups(x) == [{"Brandt", "Pereira"}]
+
+
+def test_a_meeting_that_will_take_place_is_planned():
+    x = run("President Karl Brandt's meeting with Prime Minister Ana Silva will take place in Oslo on Friday.",
+            published=WEDNESDAY)
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.status, m.place, m.date) == ("planned", "Oslo", date(2024, 5, 17))
+
+
+def test_a_wire_dateline_day_anchors_yesterday_and_weekdays():
+    text = ("Leaders hold talks on regional security\n\n"
+            "KYIV, March 14 (Reuters) - President Karl Brandt met Prime Minister Ana Silva yesterday.")
+    assert meeting_of(run(text, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 13)
+    # a dateline day long before publication is no anchor: "yesterday" is the day before publication
+    far = text.replace("March 14", "January 2")
+    assert meeting_of(run(far, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 15)
