@@ -59,22 +59,17 @@ def office(role: str) -> str | None:
 
 def person_nodes(rows: list[dict[str, str]]) -> list[PersonNode]:
     """Rows of person_facts.rq, one node each; nodes whose IRI is no person key are left out."""
-    countries: dict[str, set[str]] = defaultdict(set)
-    offices: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        iri = row["person"]
-        countries[iri].update(filter(None, [row.get("country")]))
-        offices[iri].update(filter(None, [office(row["role"]) if "role" in row else None]))
     out = []
-    for iri in sorted(countries):
-        key = iri.removeprefix(_PERSON) if iri.startswith(_PERSON) else ""
+    for row in rows:
+        key = row["person"].removeprefix(_PERSON)  # any other IRI keeps its ':' and matches neither
         if m := _FULL_KEY.fullmatch(key):
             surname, full = m.group("surname"), True
         elif _SURNAME_KEY.fullmatch(key):
             surname, full = key, False
         else:
             continue
-        out.append(PersonNode(iri, surname, full, frozenset(countries[iri]), frozenset(offices[iri])))
+        offices = frozenset(filter(None, map(office, row.get("roles", "").split("\x1f"))))
+        out.append(PersonNode(row["person"], surname, full, frozenset(row.get("countries", "").split()), offices))
     return out
 
 
