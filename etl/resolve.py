@@ -1,11 +1,13 @@
 """Resolve stage: one node per person across articles, as owl:sameAs links in their own graph.
 
-Each article keys its persons on its own (build.person_iri: "j-biden" for a first initial
-and a surname skeleton, "biden" for a surname alone), so an article that only writes
-"Biden" makes a node beside the full name's node. After each ETL run this stage reads every
+Each article keys its persons on its own (build.person_iri: "m-varga" for a first initial
+and a surname skeleton, "varga" for a surname alone), so an article that only writes
+"Varga" makes a node beside the full name's node. After each ETL run this stage reads every
 person node of the whole store and links each surname-only node to the full-name node with
 the same surname skeleton when exactly one such node is compatible (no conflicting country
-or office); ambiguous surnames stay apart. The links are a function of the store's content
+or office); ambiguous surnames stay apart. Only when no such node fits, a two-part name that
+may put the surname first ("Chen Lian", whose "Chen" is no known given name) is the candidate,
+as within one article (etl.extract.persons). The links are a function of the store's content
 alone, so the order articles loaded in does not matter and a rerun writes the same graph.
 """
 from __future__ import annotations
@@ -40,6 +42,7 @@ class PersonNode:
     full: bool  # keyed on a first initial as well, not on the surname alone
     countries: frozenset[str]
     offices: frozenset[str]
+    surname_first: frozenset[str] = frozenset()  # skeletons of a first part that may be the surname
 
 
 def office(role: str) -> str | None:
@@ -69,8 +72,22 @@ def person_nodes(rows: list[dict[str, str]]) -> list[PersonNode]:
         else:
             continue
         offices = frozenset(filter(None, map(office, row.get("roles", "").split("\x1f"))))
-        out.append(PersonNode(row["person"], surname, full, frozenset(row.get("countries", "").split()), offices))
+        first = _surname_first(row.get("names", "").split("\x1f")) if full else frozenset()
+        out.append(PersonNode(row["person"], surname, full, frozenset(row.get("countries", "").split()), offices,
+                              first))
     return out
+
+
+def _surname_first(names: list[str]) -> frozenset[str]:
+    """Skeletons of the first part of two-part names that do not start with a known given name."""
+    # The same rule and skeleton as within an article; imported here, as the NLP stack is
+    # only loaded by commands that extract.
+    from .extract.lexicon import load
+    from .extract.persons import skeleton
+
+    given = load().given_names
+    return frozenset(skeleton(parts[0]) for parts in (n.split() for n in names)
+                     if len(parts) == 2 and parts[0] not in given)
 
 
 def _conflict(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -79,23 +96,28 @@ def _conflict(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def compatible(variant: PersonNode, candidate: PersonNode) -> bool:
-    return (variant.surname == candidate.surname
-            and not _conflict(variant.countries, candidate.countries)
+    return (not _conflict(variant.countries, candidate.countries)
             and not _conflict(variant.offices, candidate.offices))
 
 
 def same_as(nodes: list[PersonNode]) -> dict[str, str]:
     """Surname-only node -> the one compatible full-name node, where there is exactly one."""
-    full: dict[str, list[PersonNode]] = defaultdict(list)
+    by_surname: dict[str, list[PersonNode]] = defaultdict(list)
+    by_first: dict[str, list[PersonNode]] = defaultdict(list)
     for node in nodes:
         if node.full:
-            full[node.surname].append(node)
+            by_surname[node.surname].append(node)
+            for first in node.surname_first:
+                by_first[first].append(node)
     links = {}
     for node in nodes:
-        if not node.full:
-            fits = [c for c in full[node.surname] if compatible(node, c)]
-            if len(fits) == 1:
-                links[node.iri] = fits[0].iri
+        if node.full:
+            continue
+        for pool in (by_surname, by_first):  # names in the usual order first
+            if fits := [c for c in pool[node.surname] if compatible(node, c)]:
+                break
+        if len(fits) == 1:
+            links[node.iri] = fits[0].iri
     return links
 
 

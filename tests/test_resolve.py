@@ -17,7 +17,9 @@ from etl.load import StoreTarget, graph_iri, load_ontology
 from etl.namespaces import RESOLUTION
 from etl.query import query_store
 from etl.records import Article, Country, Extraction, Meeting, Permission, Person
-from etl.resolve import PersonNode, office, resolve, same_as
+from etl.extract.lexicon import load as load_lexicon
+from etl.extract.persons import person_key
+from etl.resolve import PersonNode, office, person_nodes, resolve, same_as
 from etl.resources import load_query
 from etl.validate import validate_store
 from helpers import store_quads
@@ -118,6 +120,24 @@ def test_a_country_or_office_picks_the_one_that_fits() -> None:
 def test_full_names_are_never_merged_with_each_other() -> None:
     # Different initials are different persons (and a full name is never a variant).
     assert same_as([_node("m-varga"), _node("i-varga")]) == {}
+
+
+def _facts(*names: str, role: str = "") -> list[dict[str, str]]:
+    """person_facts.rq rows for persons named so (keyed as extraction keys them)."""
+    return [{"person": iri(person_key(n.split())), "names": n, "roles": role} for n in names]
+
+
+def test_a_name_that_may_put_the_surname_first() -> None:
+    # "Chen Lian" may be surname first; "Chen" alone is that person when no "X Chen" fits...
+    variant = iri(person_key(["Chen"]))
+    assert same_as(person_nodes(_facts("Chen Lian", "Chen"))) == {variant: iri(person_key(["Chen", "Lian"]))}
+    # ...names in the usual order come first...
+    assert same_as(person_nodes(_facts("Chen Lian", "Mira Chen", "Chen"))) == {
+        variant: iri(person_key(["Mira", "Chen"]))}
+    # ...and a first part that is a known given name is never a surname.
+    given = sorted(load_lexicon().given_names)[0]
+    assert same_as(person_nodes(_facts(f"{given} Lian", given))) == {}
+    assert same_as(person_nodes(_facts("Chen Lian Wei", "Chen"))) == {}  # three parts: not this rule
 
 
 # --- in a real store -----------------------------------------------------------------------------
