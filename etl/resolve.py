@@ -80,8 +80,8 @@ def person_nodes(rows: list[dict[str, str]]) -> list[PersonNode]:
 
 def _surname_first(names: list[str]) -> frozenset[str]:
     """Skeletons of the first part of two-part names that do not start with a known given name."""
-    # The same rule and skeleton as within an article; imported here, as the NLP stack is
-    # only loaded by commands that extract.
+    # The same rule, lexicon and skeleton as within an article; imported here, where the ETL
+    # has loaded etl.extract already, so that importing this module does not.
     from .extract.lexicon import load
     from .extract.persons import skeleton
 
