@@ -62,6 +62,9 @@ class TimedTarget:
     def graph_names(self) -> set[str]:
         return self.inner.graph_names()
 
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        return self.inner.select(sparql)
+
     def versions(self) -> Versions:
         return self.inner.versions()
 

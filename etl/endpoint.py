@@ -126,6 +126,9 @@ class EndpointTarget:
         except (ValueError, KeyError, TypeError):
             raise StoreError(f"{self.query_url} did not answer a SPARQL query with JSON results") from None
 
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        return [{k: v["value"] for k, v in row.items()} for row in self._select(sparql, "answer a query")]
+
     def graph_names(self) -> set[str]:
         rows = self._select(load_query("graph_names"), "list its named graphs")
         return {row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"}

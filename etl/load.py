@@ -44,6 +44,12 @@ class Target(Protocol):
 
     def remove_graph(self, graph: str) -> None: ...
     def graph_names(self) -> set[str]: ...
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        """A SELECT's rows, each variable's value as text (unbound ones left out). Name graphs
+        with GRAPH: targets differ in what their default graph holds."""
+        ...
+
     def versions(self) -> Versions: ...
     def close(self) -> None: ...
 
@@ -243,6 +249,11 @@ class StoreTarget:
 
     def graph_names(self) -> set[str]:
         return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        rows = self.store.query(sparql)
+        names = [v.value for v in rows.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in rows]
 
     def versions(self) -> Versions:
         return {row["graph"].value: (row["hash"].value, row["stamp"].value if row["stamp"] else "")

@@ -20,6 +20,10 @@ ID = Namespace("https://w3id.org/newsgraph/id/")
 GRAPH = Namespace("https://w3id.org/newsgraph/graph/")
 """One named graph per article: GRAPH[article_id]."""
 
+RESOLUTION = URIRef("https://w3id.org/newsgraph/resolution")
+"""The named graph of owl:sameAs links between person nodes, rebuilt from the whole store after
+each ETL run (etl/resolve.py). Outside GRAPH, so no article id can take it and pruning never drops it."""
+
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 WD = Namespace("http://www.wikidata.org/entity/")

@@ -21,6 +21,7 @@ from .build import build_graph
 from .load import Target, Versions, graph_iri
 from .namespaces import GRAPH, ID
 from .read import ReadError, article_id, content_hash, parse_article, read_raw
+from .resolve import resolve
 from .resources import SHAPES_DIR
 from .validate import validate_graph
 
@@ -156,6 +157,7 @@ class Summary:
     loaded: int = 0
     skipped: int = 0
     pruned: int = 0
+    resolved: int = 0  # surname-only person nodes linked to a full name's node (etl/resolve.py)
     unreadable: int = 0
     rejected: int = 0
     failed: int = 0
@@ -196,6 +198,8 @@ class Summary:
             + (f", {self.pruned} pruned" if self.pruned else ""),
             f"triples loaded: {self.triples}",
             "facts: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in self.counts.items()),
+            *([f"across articles: {self.resolved} person(s) named by surname alone linked to their full name"]
+              if self.resolved else []),
             f"time: {self.seconds:.1f} s",
         ]
         lines += [f"problem: {p}" for p in self.problems]
@@ -273,5 +277,6 @@ def run_local(paths: Iterable[Path], target: Target, batch_size: int = 50, shape
     for batch in batches(paths, batch_size):
         for p, loaded in load_prepared(target, prepare_batch(batch, shapes, stored, stamp)):
             summary.add(p, loaded)
+    summary.resolved = len(resolve(target))
     summary.seconds = time.perf_counter() - start
     return summary

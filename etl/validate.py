@@ -13,7 +13,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
-from .namespaces import ONTOLOGY, PREFIXES, SH
+from .namespaces import ONTOLOGY, PREFIXES, RESOLUTION, SH
 from .resources import ONTOLOGY_DIR, SHAPES_DIR
 
 
@@ -113,7 +113,8 @@ def validate_store(path: Path, shapes: Path = SHAPES_DIR) -> dict[str, Report]:
 
     def check(store: ox.Store) -> dict[str, Report]:
         reports = {}
-        for name in sorted((g for g in store.named_graphs() if g.value != str(ONTOLOGY)), key=str):
+        for name in sorted((g for g in store.named_graphs() if g.value not in (str(ONTOLOGY), str(RESOLUTION))),
+                           key=str):
             data = Graph()
             data.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
             reports[name.value] = validate_graph(data, shapes, scratch=True)

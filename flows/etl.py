@@ -25,6 +25,7 @@ from etl.pipeline import (Prepared, Summary, batches, load_prepared, pipeline_st
                           split_clashes)
 from etl import quarantine
 from etl.read import article_id, iter_sources
+from etl.resolve import resolve
 from etl.resources import SHAPES_DIR
 
 TargetSpec = tuple[str, str]
@@ -83,6 +84,11 @@ def prune_task(spec: TargetSpec, keep: list[str]) -> int:
 
 
 @task(**IO_RETRIES)
+def resolve_task(spec: TargetSpec) -> int:
+    return len(resolve(_target(spec)))
+
+
+@task(**IO_RETRIES)
 def record_quarantine(path: str, held_back: dict[str, list[str]], cleared: list[str]) -> int:
     return quarantine.update(Path(path), held_back, cleared)
 
@@ -96,7 +102,7 @@ def publish_summary(summary: Summary) -> None:
 def summary_markdown(s: Summary) -> str:
     rows = [("read", s.read), ("loaded", s.loaded), ("unchanged (skipped)", s.skipped),
             ("rejected by SHACL", s.rejected), ("unreadable", s.unreadable), ("failed", s.failed),
-            ("pruned", s.pruned), ("triples loaded", s.triples),
+            ("pruned", s.pruned), ("persons linked across articles", s.resolved), ("triples loaded", s.triples),
             *((k.replace("_", " "), v) for k, v in s.counts.items()), ("seconds", f"{s.seconds:.1f}")]
     md = "| what | count |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
     if s.fatal:
@@ -172,6 +178,8 @@ def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, sha
         print(file=sys.stderr)
     if prune:
         summary.pruned = prune_task(target, [article_id(Path(p)) for p in paths])
+    # From the whole store, after every load and prune: which articles changed does not matter.
+    summary.resolved = resolve_task(target)
 
 
 def with_runner(workers: int = 1, dask_address: str | None = None):
