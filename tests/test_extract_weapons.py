@@ -109,6 +109,30 @@ def test_ambiguous_ship_prefix_needs_naval_context():
     assert weapons("JS Foundation released a new framework on Monday.") == {}
 
 
+def test_ship_named_by_its_type_without_prefix():
+    found = weapons("A drone hit the cruiser Moskva, and the Kilo-class submarine Rostov-on-Don was damaged. "
+                    "China's Fujian aircraft carrier sailed.")
+    assert {n: w.kind for n, w in found.items()} == {
+        "Moskva": "cruiser", "Kilo-class submarine": "submarine class", "Rostov-on-Don": "submarine",
+        "Fujian": "aircraft carrier"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The frigate Australia chose is Japanese-built.",
+    "The low-cost carrier Ryanair cut flights.",
+    "Samsung's flagship Galaxy phone sold well.",
+    "The Hunter frigate programme is late.",
+])
+def test_no_ship_name(sentence):
+    assert weapons(sentence) == {}
+
+
+def test_ambiguous_ship_prefix_confirmed_by_naval_talk_in_the_article():
+    text = "Test flight\n\nIndia test-fired a missile from INS Kolvar on Monday. The navy called it a success."
+    assert "INS Kolvar" in weapons(text)
+    assert weapons("Test flight\n\nThe report came from INS Kolvar on Monday. It was a success.") == {}
+
+
 def test_class_and_its_ship_are_two_nodes():
     found = weapons("The minister went aboard the Vardan-class frigate JS Tolmo in the port.")
     assert set(found) == {"Vardan-class frigate", "JS Tolmo"}
@@ -142,6 +166,7 @@ def test_no_weapon_system(sentence):
     ("The army fired Javelin missiles at the column.", "FGM-148 Javelin"),
     ("Coastal Harpoon batteries guard the strait.", "Harpoon"),
     ("India tested the Akash surface-to-air missile.", "Akash"),
+    ("Rome will send a second SAMP/T battery.", "SAMP/T"),  # a designation, no word: needs no context
 ])
 def test_ambiguous_alias_with_context(sentence, name):
     assert list(weapons(sentence)) == [name]

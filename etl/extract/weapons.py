@@ -30,9 +30,10 @@ _KIND_WORDS = {
     r"(?:armou?red |infantry fighting )vehicles?|IFVs?|APCs?": "armoured vehicle",
 }
 _DIGIT = re.compile(r"\d")
+_WORDLIKE = re.compile(r"[A-Z]?[a-z'’]+(?:[ -][A-Z]?[a-z'’]+)*")  # "Patriot", "Black Hawks", "Carl Gustaf"
 _MODEL = r"(?P<model>Type \d{2,3}[A-Z]{0,2}|[A-Z][A-Za-z]{0,10}-?\d{1,4}[A-Za-z0-9]{0,4}(?:[-/][A-Z0-9]{1,4})?)"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:-[A-Z0-9]{1,3})?|[A-Z]{2,}|[A-Z]\.)"  # "Burke", "Buyan-M", "ANZAC", "R."
-_SHIP_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
+_SHIP_WORD = r"(?:[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)?[A-Z][a-z]+)?|[A-Z]\.)"  # "Moskva", "Rostov-on-Don", "D."
 _PARTICLES = r"(?:of|de|da|del|la|the)"
 _FUNCTION = r"(?:and|or|of|to|in|on|at|the|a|an|with|for|from|by|as|is|are|was|were|will|which|that)"
 _SMALL = frozenset({"a", "an", "the", "of", "in", "on", "to", "for", "and", "with", "at", "by", "as", "or", "from"})
@@ -49,12 +50,15 @@ class _Hit:
     end: int = 0
     sure: bool = True  # False: ambiguous here; kept only if the article confirms the key elsewhere
     rank: int = 0  # among one key's hits the highest rank names the node ("-class frigate" over "-class ships")
+    naval: bool = False  # not sure, but sure enough in an article that talks about ships
 
 
 @dataclass(frozen=True)
 class _Rules:
     class_re: re.Pattern
     ship_re: re.Pattern
+    # "the cruiser Moskva", "China's Fujian aircraft carrier" (not "the Hunter frigate": that is a class)
+    noun_ship_re: re.Pattern
     plain_prefixes: frozenset[str]  # ship prefixes that name nothing else ("HMS"; not "JS", "INS")
     noun_before: re.Pattern  # a ship-type noun right before a ship's prefix: "the frigate JS ..."
     naval_nouns: tuple[tuple[re.Pattern, str], ...]  # specific noun -> its kind
@@ -75,13 +79,18 @@ def _rules() -> _Rules:
         rf"(?<![\w.-])(?P<name>{_NAME_WORD}(?:\x20(?:{_NAME_WORD}|\d{{2,3}}[A-Z]{{0,2}})){{0,3}})[- ](?i:class)(?![\w-])"
         rf"(?:(?:\s+(?!(?i:{_FUNCTION})\b)[A-Za-z][a-z-]*){{0,3}}?\s+(?P<noun>(?i:{noun_alt})))?(?![\w-])")
     prefixes = "|".join(sorted(forms["ship_prefixes"] + forms["ambiguous_ship_prefixes"], key=len, reverse=True))
-    ship_re = re.compile(rf"(?<![\w.-])(?:{prefixes})\x20{_SHIP_WORD}(?:\x20(?:{_PARTICLES}\x20)?{_SHIP_WORD}){{0,3}}")
+    ship_name = rf"{_SHIP_WORD}(?:\x20(?:{_PARTICLES}\x20)?{_SHIP_WORD}){{0,3}}"
+    ship_re = re.compile(rf"(?<![\w.-])(?:{prefixes})\x20{ship_name}")
+    one_ship = "|".join(f"(?:{n})" for n in forms["one_ship_nouns"])
     kinds = {**_KIND_WORDS, **{rx: kind for kind, rx in forms["naval_nouns"].items()}}
     kind_alt = "|".join(f"(?P<k{i}>{words})" for i, words in enumerate(kinds))
     stop = frozenset(forms["name_stop"]) | lex.stopwords | lex.calendar
     return _Rules(
         class_re=class_re,
         ship_re=ship_re,
+        noun_ship_re=re.compile(
+            rf"(?:\b[Tt]he|['’]s)\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?(?P<noun>{one_ship})\s+(?P<name>{ship_name})"
+            rf"|(?P<name2>{ship_name})\s+(?P<noun2>(?:aircraft|helicopter) carrier))(?![\w-])"),
         plain_prefixes=frozenset(forms["ship_prefixes"]),
         noun_before=re.compile(rf"(?i:(?P<noun>{noun_alt}))\s+(?:the\s+)?$"),
         naval_nouns=tuple((re.compile(rx, re.I), kind) for kind, rx in forms["naval_nouns"].items()),
@@ -128,8 +137,8 @@ def _lexicon_hits(sentence: str) -> list[_Hit]:
     out = []
     for start, end, entry in spans:
         mention = sentence[start:end]
-        # a designation with a number ("Leopard 2A6", "KEPD 350") is no ordinary word
-        sure = entry.context is None or bool(_DIGIT.search(mention)) or bool(entry.context.search(sentence))
+        # a designation ("SAMP/T", "Leopard 2A6", "Agni-V") is no ordinary word and needs no context
+        sure = entry.context is None or not _WORDLIKE.fullmatch(mention) or bool(entry.context.search(sentence))
         out.append(_Hit(slug(entry.name), entry.name, entry.kind, entry.wikidata, mention, start, end, sure))
     return out
 
@@ -168,7 +177,7 @@ def _class_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
         sure = not title_case and (noun is not None or bool(rules.naval_context.search(sentence)))
         mention = sentence[m.start("name") + m.group("name").rfind(name):m.end()]
         out.append(_Hit(slug(f"{name}-class"), full, f"{kind or 'warship'} class", None, mention,
-                        m.start(), m.end(), sure, rank))
+                        m.start(), m.end(), sure, rank, naval=not title_case))
     return out
 
 
@@ -197,7 +206,19 @@ def _ship_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
         kind = _ship_kind(before.group("noun")) if before else None
         sure = not title_case and (prefix in rules.plain_prefixes or bool(rules.naval_context.search(sentence)))
         out.append(_Hit(slug(name), name, kind or "warship", None, name, m.start(), m.start() + len(name),
-                        sure, 1 if kind else 0))
+                        sure, 1 if kind else 0, naval=not title_case))
+    for m in rules.noun_ship_re.finditer(sentence):
+        name, noun = (m.group("name"), m.group("noun")) if m.group("name") else (m.group("name2"), m.group("noun2"))
+        start = m.start("name") if m.group("name") else m.start("name2")
+        name = name.removesuffix("'s").removesuffix("’s")
+        words = name.split(" ")
+        if (any(w in rules.name_junk for w in words) or words[0] in load().given_names
+                or any(h.start < m.end() and start < h.end for h in taken + out)):
+            continue
+        if title_case is None:
+            title_case = _title_case(sentence)
+        out.append(_Hit(slug(name), name, _ship_kind(noun) or "warship", None, name, start, start + len(name),
+                        not title_case, 1))
     return out
 
 
@@ -235,9 +256,12 @@ def extract_weapons(sentences: tuple[str, ...]) -> list[WeaponSystem]:
     for sentence in sentences:
         for hit in _hits(sentence):
             found.setdefault(hit.key, []).append((sentence, hit))
+    navy: bool | None = None  # does the article talk about ships? asked only when a hit needs it
     out = []
     for pairs in found.values():
-        sure = [(s, h) for s, h in pairs if h.sure]
+        if navy is None and any(h.naval and not h.sure for _, h in pairs):
+            navy = any(_rules().naval_context.search(s) for s in sentences)
+        sure = [(s, h) for s, h in pairs if h.sure or (h.naval and navy)]
         if not sure:
             continue
         best = max(sure, key=lambda p: p[1].rank)[1]
