@@ -30,7 +30,8 @@ def weapons(text: str) -> dict[str, WeaponSystem]:
     ("Canberra ordered Tomahawk Block V missiles.", "BGM-109 Tomahawk", "Tomahawk Block V"),
     ("Oslo will hand over F-16AM/BM jets.", "F-16 Fighting Falcon", "F-16AM/BM"),
     ("Kyiv received Patriot PAC-3 MSE interceptors.", "MIM-104 Patriot", "Patriot PAC-3 MSE"),
-    ("The army tested the Agni-V missile.", "Agni", "Agni-V"),
+    ("The army tested the Agni-P missile.", "Agni", "Agni-P"),
+    ("Moscow fired Iskander-M missiles.", "9K720 Iskander", "Iskander-M"),
     ("Warsaw bought Leopard 2A7 tanks.", "Leopard 2", "Leopard 2A7"),
     ("Taipei deployed Hsiung Feng III missiles on the coast.", "Hsiung Feng", "Hsiung Feng III"),
     ("India inducted the Tejas Mk1A fighter.", "HAL Tejas", "Tejas Mk1A"),
@@ -47,6 +48,14 @@ def test_designations_and_variants_of_one_system_make_one_node():
                     "Pilots trained on the F-16 Block 50 in Arizona.")
     assert list(found) == ["F-16 Fighting Falcon"]
     assert found["F-16 Fighting Falcon"].mentions == ("F-16s", "F-16AM", "F-16BM", "F-16 Block 50")
+
+
+def test_a_family_name_with_a_number_is_its_own_system():
+    # after a family name the number picks a missile; after a model number it is a variant
+    found = weapons("Pyongyang fired a Hwasong-18, two Hwasong-19s and Mirage 2000-5 jets flew over a Hwasong.")
+    assert set(found) == {"Hwasong-18", "Hwasong-19", "Hwasong", "Dassault Mirage 2000"}
+    assert found["Hwasong-19"].mentions == ("Hwasong-19s",)
+    assert found["Hwasong-18"].kind == found["Hwasong"].kind == "ballistic missile"
 
 
 def test_spelled_out_name_with_its_abbreviation_is_one_mention():

@@ -30,6 +30,7 @@ _KIND_WORDS = {
     r"(?:armou?red |infantry fighting )vehicles?|IFVs?|APCs?": "armoured vehicle",
 }
 _DIGIT = re.compile(r"\d")
+_MEMBER = re.compile(r"-(?:\d{1,4}[A-Z]{0,2}|[IVX]{1,4})(?=s?$)")  # "-18", "-5B", "-V" after a family name
 _WORDLIKE = re.compile(r"[A-Z]?[a-z'’]+(?:[ -][A-Z]?[a-z'’]+)*")  # "Patriot", "Black Hawks", "Carl Gustaf"
 _MODEL = r"(?P<model>Type \d{2,3}[A-Z]{0,2}|[A-Z][A-Za-z]{0,10}-?\d{1,4}[A-Za-z0-9]{0,4}(?:[-/][A-Z0-9]{1,4})?)"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:-[A-Z0-9]{1,3})?|[A-Z]{2,}|[A-Z]\.)"  # "Burke", "Buyan-M", "ANZAC", "R."
@@ -119,27 +120,35 @@ def _ship_kind(noun: str | None) -> str | None:
     return None
 
 
+def _member(alias: str, variant: str) -> str | None:
+    """'Hwasong' + '-18' names its own missile; 'Mirage 2000' + '-5' or 'Iskander' + '-M' is a variant."""
+    m = _MEMBER.fullmatch(variant) or _MEMBER.match(variant.removesuffix("s"))
+    return alias + m.group(0) if m and alias[-1].isalpha() else None
+
+
 def _lexicon_hits(sentence: str) -> list[_Hit]:
     """Aliases with their variant suffixes; "JAS 39 Gripen E" or "Standard Missile 6 (SM-6)" is one mention."""
     lex = load()
-    spans: list[list] = []  # [start, end, entry]
+    spans: list[list] = []  # [start, end, entry, member of the entry's family or None]
     for m in lex.weapon_re.finditer(sentence):
         entry = lex.weapons[m.group("alias")]
-        if spans and spans[-1][2] is entry:
+        member = _member(m.group("alias"), m.group("variant"))
+        if spans and spans[-1][2] is entry and (spans[-1][3] or member) in (spans[-1][3], member):
             gap = sentence[spans[-1][1]:m.start()]
             if gap in (" ", "/"):
-                spans[-1][1] = m.end()
+                spans[-1][1], spans[-1][3] = m.end(), spans[-1][3] or member
                 continue
             if gap == " (" and sentence.startswith(")", m.end()):
-                spans[-1][1] = m.end() + 1
+                spans[-1][1], spans[-1][3] = m.end() + 1, spans[-1][3] or member
                 continue
-        spans.append([m.start(), m.end(), entry])
+        spans.append([m.start(), m.end(), entry, member])
     out = []
-    for start, end, entry in spans:
+    for start, end, entry, member in spans:
         mention = sentence[start:end]
         # a designation ("SAMP/T", "Leopard 2A6", "Agni-V") is no ordinary word and needs no context
         sure = entry.context is None or not _WORDLIKE.fullmatch(mention) or bool(entry.context.search(sentence))
-        out.append(_Hit(slug(entry.name), entry.name, entry.kind, entry.wikidata, mention, start, end, sure))
+        name = member or entry.name
+        out.append(_Hit(slug(name), name, entry.kind, None if member else entry.wikidata, mention, start, end, sure))
     return out
 
 
