@@ -120,6 +120,10 @@ def _ship_kind(noun: str | None) -> str | None:
     return None
 
 
+def _overlaps(start: int, end: int, hits: list[_Hit]) -> bool:
+    return any(h.start < end and start < h.end for h in hits)
+
+
 def _member(alias: str, variant: str) -> str | None:
     """'Hwasong' + '-18' names its own missile; 'Mirage 2000' + '-5' or 'Iskander' + '-M' is a variant."""
     m = _MEMBER.fullmatch(variant) or _MEMBER.match(variant.removesuffix("s"))
@@ -133,13 +137,13 @@ def _lexicon_hits(sentence: str) -> list[_Hit]:
     for m in lex.weapon_re.finditer(sentence):
         entry = lex.weapons[m.group("alias")]
         member = _member(m.group("alias"), m.group("variant"))
-        if spans and spans[-1][2] is entry and (spans[-1][3] or member) in (spans[-1][3], member):
-            gap = sentence[spans[-1][1]:m.start()]
-            if gap in (" ", "/"):
-                spans[-1][1], spans[-1][3] = m.end(), spans[-1][3] or member
-                continue
-            if gap == " (" and sentence.startswith(")", m.end()):
-                spans[-1][1], spans[-1][3] = m.end() + 1, spans[-1][3] or member
+        last = spans[-1] if spans else None
+        # "JAS 39" + "Gripen E": one mention, unless they name two members ("Hwasong-17/Hwasong-18")
+        if last and last[2] is entry and (None in (last[3], member) or last[3] == member):
+            gap = sentence[last[1]:m.start()]
+            closed = gap == " (" and sentence.startswith(")", m.end())
+            if gap in (" ", "/") or closed:
+                last[1], last[3] = m.end() + closed, last[3] or member
                 continue
         spans.append([m.start(), m.end(), entry, member])
     out = []
@@ -170,7 +174,7 @@ def _class_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
     title_case = _title_case(sentence)
     out = []
     for m in rules.class_re.finditer(sentence):
-        if any(h.start < m.end() and m.start() < h.end for h in taken):
+        if _overlaps(m.start(), m.end(), taken):
             continue
         name = _class_name(m.group("name"), title_case)
         if name in rules.name_stop or not name[0].isupper():
@@ -191,12 +195,12 @@ def _class_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
 
 
 def _ship_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
-    """A commissioned ship by its navy prefix: 'HMS Prince of Wales', 'JS ...', 'BRP ...'."""
+    """A ship by its navy prefix ('HMS Prince of Wales', 'BRP ...') or its type ('the cruiser Moskva')."""
     rules = _rules()
     title_case = None
     out = []
     for m in rules.ship_re.finditer(sentence):
-        if any(h.start < m.end() and m.start() < h.end for h in taken):
+        if _overlaps(m.start(), m.end(), taken):
             continue
         prefix, *words = m.group(0).split(" ")
         if title_case is None:
@@ -222,7 +226,7 @@ def _ship_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
         name = name.removesuffix("'s").removesuffix("’s")
         words = name.split(" ")
         if (any(w in rules.name_junk for w in words) or words[0] in load().given_names
-                or any(h.start < m.end() and start < h.end for h in taken + out)):
+                or _overlaps(start, start + len(name), taken + out)):
             continue
         if title_case is None:
             title_case = _title_case(sentence)
@@ -238,7 +242,7 @@ def _unlisted_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
     out = []
     for m in rules.unlisted.finditer(sentence):
         start, end = m.span("model")
-        if any(h.start < end and start < h.end for h in taken):
+        if _overlaps(start, end, taken):
             continue
         kind = rules.unlisted_kinds[int(m.lastgroup[1:])]
         out.append(_Hit(slug(m.group("model")), m.group("model"), kind, None, m.group("model"), start, end))
