@@ -94,6 +94,13 @@ def test_multiword_class_names_lose_leading_determiners_and_demonyms():
     assert set(found) == {"Arleigh Burke-class destroyer", "Hollen-class submarine"}
 
 
+def test_class_name_spellings_make_one_node():
+    found = weapons("Class talk\n\nThe Arleigh Burke-class destroyer left. An Arleigh-Burke class destroyer followed, "
+                    "then an Arleigh-Burke Class destroyer.")
+    assert list(found) == ["Arleigh Burke-class destroyer"]
+    assert len(found["Arleigh Burke-class destroyer"].mentions) == 3
+
+
 def test_lexicon_designation_with_class_stays_the_lexicon_entry():
     found = weapons("Two Type 052D-class destroyers sailed past the island.")
     assert list(found) == ["Type 052D destroyer"]
