@@ -16,7 +16,7 @@ from functools import lru_cache
 from etl.extract.lexicon import load, slug
 from etl.records import WeaponSystem
 
-# "the X air defence system", "X missiles", "X fighter jets": X must carry a digit (model number).
+# "the X air defence system", "X missiles", "GBU-31 bombs": X must carry a digit (model number).
 _KIND_WORDS = {
     r"air[- ]defen[cs]e systems?": "air defence system",
     r"(?:cruise |ballistic |anti-ship |hypersonic )?missiles?": "missile",
@@ -28,6 +28,11 @@ _KIND_WORDS = {
     r"(?:multiple )?rocket launchers?|MLRS": "multiple rocket launcher",
     r"drones?|UAVs?": "drone",
     r"(?:armou?red |infantry fighting )vehicles?|IFVs?|APCs?": "armoured vehicle",
+    r"(?:guided |artillery )?rockets?": "rocket",
+    r"interceptors?": "interceptor",
+    r"(?:glide |guided |bunker-buster |bunker-busting )?bombs?": "bomb",
+    r"torpedo(?:es)?": "torpedo",
+    r"loitering munitions?": "loitering munition",
 }
 _DIGIT = re.compile(r"\d")
 _MEMBER = re.compile(r"-(?:\d{1,4}[A-Z]{0,2}|[IVX]{1,4})(?=s?$)")  # "-18", "-5B", "-V" after a family name
