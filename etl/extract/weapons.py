@@ -220,7 +220,7 @@ def _ship_hits(sentence: str, taken: list[_Hit]) -> list[_Hit]:
         if not words:
             continue
         name = " ".join([prefix, *words])
-        before = rules.noun_before.search(sentence, 0, m.start())
+        before = rules.noun_before.search(sentence, max(0, m.start() - 60), m.start())  # a window: long input stays linear
         kind = _ship_kind(before.group("noun")) if before else None
         sure = not title_case and (prefix in rules.plain_prefixes or bool(rules.naval_context.search(sentence)))
         out.append(_Hit(slug(name), name, kind or "warship", None, name, m.start(), m.start() + len(name),
