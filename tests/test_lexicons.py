@@ -66,3 +66,20 @@ def test_translit_rules_compile_and_apply():
     assert lex.translit
     for rx, _ in lex.translit:
         assert isinstance(rx, re.Pattern)
+
+
+def test_no_weapon_alias_belongs_to_two_entries():
+    owner: dict[str, str] = {}
+    for line in (LEXICONS_DIR / "weapons.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, _, aliases, *_ = line.split("\t") + [""] * 4
+        for alias in {name, *filter(None, (a.strip() for a in aliases.split("|")))}:
+            assert owner.setdefault(alias, name) == name, f"{alias!r}: {owner[alias]} and {name}"
+
+
+def test_every_weapon_alias_is_found_as_written():
+    lex = load()
+    for alias, entry in lex.weapons.items():
+        m = lex.weapon_re.search(f"They sent {alias} to the front.")
+        assert m and m.group(0) == alias and lex.weapons[m.group("alias")] is entry, alias

@@ -86,7 +86,8 @@ class Lexicon:
     titles: tuple[str, ...]
     plural_titles: tuple[str, ...]
     weapons: dict[str, WeaponEntry]  # alias -> entry
-    weapon_re: re.Pattern
+    weapon_re: re.Pattern  # groups 'alias' (a key of weapons) and 'variant'
+    weapon_forms: dict  # variant grammar, ship nouns and prefixes around the weapon aliases
     meetings: dict
     permissions: dict
     names: dict
@@ -141,12 +142,15 @@ def load() -> Lexicon:
     bound = r"(?<![\w.-])(?:{})(?![\w-])"
     country_re = re.compile(bound.format(alternation(list(countries))))
     demonym_re = re.compile(bound.format(alternation(list(demonyms))))
-    weapon_re = re.compile(r"(?<![\w-])(?:{})(?![\w-])".format(alternation(list(weapons))))
+    weapon_forms = _json("weapon_forms.json")
+    # an alias, then its designation/variant suffix ("Gripen" + " E", "SM-6" + " Block IA")
+    weapon_re = re.compile(r"(?<![\w-])(?P<alias>{})(?P<variant>{})(?![\w-])".format(
+        alternation(list(weapons)), weapon_forms["variant"]))
     titlewords = frozenset(w.lower().strip(".") for t in titles + plurals for w in t.split())
     return Lexicon(
         countries=countries, capitals=capitals, demonyms=demonyms, country_re=country_re, demonym_re=demonym_re,
         countryish=alternation(list(countries) + list(demonyms)),
-        titles=titles, plural_titles=plurals, weapons=weapons, weapon_re=weapon_re,
+        titles=titles, plural_titles=plurals, weapons=weapons, weapon_re=weapon_re, weapon_forms=weapon_forms,
         meetings=_json("meetings.json"), permissions=_json("permissions.json"),
         names=names, junk=_json("junk.json"),
         translit=tuple((re.compile(r[0]), r[1]) for r in _rows("translit.tsv")),
