@@ -9,7 +9,7 @@ the sentences that need it. One module per concern:
   etl.extract.lexicon      the lexicons of etl/extract/lexicons/, loaded once
   etl.extract.persons      persons by title/apposition/speech patterns, stable keys
   etl.extract.meetings     meetings (held/planned) between persons
-  etl.extract.weapons      weapon systems (lexicon + model-number rule)
+  etl.extract.weapons      weapon systems (lexicon + variant grammar, classes, ships, model numbers)
   etl.extract.permissions  permissions to use weapons
 """
 from __future__ import annotations
