@@ -184,10 +184,12 @@ def flow_run(corpus: Path, store: Path) -> FlowRun:
 def extraction_own(corpus: Path, limit: int = 100) -> float:
     """Sentences/s of etl.extract.extract over the first `limit` corpus articles, lexicons warm."""
     from etl.extract import extract, sentences_of
+    from etl.extract.nlp import pipeline
     from etl.read import read_article
 
     articles = [read_article(p) for _, p in zip(range(limit), article_paths(corpus))]
     extract(articles[0])
+    pipeline()  # the model loads before the clock starts, even if that article needed no parse
     sentences = sum(len(sentences_of(a)) for a in articles)
     start = time.perf_counter()
     for a in articles:
