@@ -1,10 +1,16 @@
-"""Persons found by pattern, never from a list of known people.
+"""Persons found by pattern and by the trained pipeline's PERSON entities, never from a list
+of known people.
 
 Patterns: title/office (lexicon) + capitalised name ("Swedish Defense Minister Erik
 Lindqvist"), plural titles with coordinated names ("Senators A B and C D"),
 apposition ("A B, the Ukrainian foreign minister"), "Name said/told", and a
-common first name (lexicon) + capitalised surname.
-A surname alone resolves to the full name with that surname in the same article.
+common first name (lexicon) + capitalised surname. The pipeline's PERSON entities add the
+names no pattern reaches ("talks with Tom Hale"), after the filters its errors need
+(see `_entity_hits`); only sentences with a capitalised word the patterns left unexplained
+are parsed for them.
+Within an article, a name that is part of a longer one ("Kurbanov Bakhodir" of "Kurbanov
+Bakhodir Nizamovich") is that person, and a surname alone ("Marcos", "De Croo") resolves to
+the full name with that surname.
 """
 from __future__ import annotations
 
@@ -12,16 +18,37 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from typing import TYPE_CHECKING
+
 from etl.extract.lexicon import Lexicon, alternation, ascii_fold, country_of, load
 from etl.extract.nlp import Parses
 from etl.records import Country, Person
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
-# A capitalised word ("Løkke", "Jean-Yves", "O'Brien", not "Kyiv's") or initials ("J.D.").
-NAME_TOKEN = rf"(?:(?:[{UPPER}]\.){{1,3}}(?=\s)|[{UPPER}][^\W\d_]*(?:-[{UPPER}]?[^\W\d_]+)*(?:['’](?!s\b)[^\W\d_]+)?)"
+# A capitalised word ("Løkke", "Jean-Yves", "O'Brien", "al-Sudani" with the Arabic article,
+# not "Kyiv's") or initials ("J.D.").
+_ARTICLE = r"(?:al|el|ad|ash|as|az|ar)-"  # the Arabic article, assimilated forms included
+NAME_TOKEN = rf"(?:(?:[{UPPER}]\.){{1,3}}(?=\s)|(?:{_ARTICLE})?[{UPPER}][^\W\d_]*(?:-[{UPPER}]?[^\W\d_]+)*(?:['’](?!s\b)[^\W\d_]+)?)"
 _TOKEN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+_NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Keith] Kellogg": an editor's insertion
+_FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$")
+# Entity words that open no name: "Although Trump", "Then Zelensky", "Earlier, Modi".
+_FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "PART", "PRON",
+                           "PUNCT", "SCONJ", "SYM", "VERB"})
+
+# Words that may stand before a title: "Deputy Prime Minister", "former President".
+_MODIFIERS = ("deputy", "vice", "acting", "special", "former", "first", "senior", "chief", "top", "interim",
+              "outgoing", "incoming", "presidential", "then")
+
+Hit = tuple[list[str], "str | None", bool]
+"""(name tokens, role as written, sure): `sure` when a lone surname seen once may stand alone."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +59,7 @@ class Patterns:
     speech: re.Pattern
     given: re.Pattern
     name_in_list: re.Pattern
+    caption: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -58,11 +86,12 @@ def patterns() -> Patterns:
     name = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,3}}"
     full = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{1,3}}"
     prefix = rf"(?:(?:{lex.countryish}|{alternation(lex.names['organisations'])})(?:['’]s)?\s+)?"
-    mods = r"(?:(?i:deputy|vice|acting|special|former|first|senior|chief|top|interim|outgoing|incoming|presidential|then)\s+)*"
+    mods = rf"(?:(?i:{'|'.join(_MODIFIERS)})\s+)*"
     title = rf"(?i:{alternation(list(lex.titles))})"
     plural = rf"(?i:{alternation(list(lex.plural_titles))})"
     office = rf"(?:\s+(?i:{alternation(lex.names['office_words'])})(?![\w'’-])){{0,4}}"
-    of = rf"(?:\s+of\s+(?:the\s+)?(?:{lex.countryish}){office})?"
+    # "President of Ukraine", "Ambassador to the Philippines", "Special Envoy for Ukraine"
+    of = rf"(?:\s+(?:of|to|for)\s+(?:the\s+)?(?:{lex.countryish}){office})?"
     rank = r"(?:\s+(?:General|Gen\.|Admiral|Colonel))?"
     speech = "|".join(re.escape(v) for v in lex.meetings["speech_verbs"])
     return Patterns(
@@ -72,6 +101,7 @@ def patterns() -> Patterns:
         speech=re.compile(rf"(?P<name>{name})\s+(?:{speech})\b|\b(?:said|says|told|added)\s+(?P<after>{full})(?=\s*[,.])"),
         given=re.compile(rf"(?<![\w-])(?:{alternation(lex.names['given_names'])})\s+{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN})?(?![\w-])"),
         name_in_list=re.compile(name),
+        caption=re.compile("|".join(lex.names["caption_markers"])),
     )
 
 
@@ -106,18 +136,33 @@ def clean_name(raw: str) -> list[str]:
         if tok in lex.stopwords or _is_place_or_org(tok, lex) or tok.lower().strip(".") in lex.titlewords:
             break
         kept.append(tok)
-    while kept and (kept[-1][0].islower() or kept[-1] in lex.calendar):  # dangling particle or date
+    while kept and (kept[-1] in lex.names["particles"] or kept[-1] in lex.calendar):  # dangling particle or date
         kept.pop()
     return kept
 
 
 @lru_cache(maxsize=4096)
 def skeleton(token: str) -> str:
-    """Spelling-variant-proof form of a name token: "Zaluzhnyi", "Zaluzhny", "Zaluzhniy" -> "zaluzhni"."""
-    s = re.sub(r"[^a-z]", "", ascii_fold(token).lower())
+    """Spelling-variant-proof form of a name token: "Zaluzhnyi", "Zaluzhny", "Zaluzhniy" -> "zaluzhni";
+    "al-Sudani", "Al-Sudani" and "Sudani" are one."""
+    s = re.sub(r"[^a-z]", "", re.sub(rf"^(?i:{_ARTICLE})", "", ascii_fold(token)).lower())
     for rx, repl in load().translit:
         s = rx.sub(repl, s)
     return s
+
+
+def split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(given names, surname) of a name. A generational suffix ("Jr.") is neither; particles
+    before the surname belong to it ("Dick van der Berg", "De Croo" with no given name); a
+    three-part name ending in a patronymic puts the surname first ("Ivanov Sergei Petrovich")."""
+    names = load().names
+    core = [t for t in tokens if t not in names["suffixes"]] or list(tokens)
+    if len(core) == 3 and core[2].lower().endswith(tuple(names["patronymic_endings"])):
+        return [core[1]], [core[0]]
+    i = len(core) - 1
+    while i > 0 and (core[i - 1] in names["particles"] or core[i - 1] in names["surname_particles"]):
+        i -= 1
+    return core[:i], core[i:]
 
 
 def person_key(tokens: list[str]) -> str:
@@ -125,45 +170,166 @@ def person_key(tokens: list[str]) -> str:
 
     A generational suffix ("Jr.") is not the surname: "Ferdinand Marcos Jr." -> "f-marcos".
     """
-    suffixes = load().names["suffixes"]
-    tokens = [t for t in tokens if t not in suffixes] or tokens
-    surname = skeleton(tokens[-1])
-    if len(tokens) == 1:
-        return surname
-    return f"{skeleton(tokens[0])[:1]}-{surname}"
+    given, surname = split_name(tokens)
+    key = skeleton(surname[-1])
+    return f"{skeleton(given[0])[:1]}-{key}" if given else key
 
 
-def _raw_mentions(sentence: str) -> list[tuple[list[str], str | None]]:
-    """(name tokens, role as written) for every pattern hit in one sentence."""
+def _surname_key(tokens: list[str]) -> str:
+    return skeleton(split_name(tokens)[1][-1])
+
+
+def _raw_mentions(sentence: str) -> list[Hit]:
+    """(name tokens, role as written, sure) for every pattern hit in one sentence."""
     pats, lex = patterns(), load()
-    out: list[tuple[list[str], str | None]] = []
+    sentence = sentence.translate(_BRACKETS)
+    out: list[Hit] = []
     for m in pats.role_name.finditer(sentence):
-        out.append((clean_name(m.group("name")), m.group("role").strip()))
+        out.append((clean_name(m.group("name")), m.group("role").strip(), True))
     if " and " in sentence:  # cheap guard: plural titles always coordinate names
         for m in pats.plural.finditer(sentence):
             for n in pats.name_in_list.finditer(m.group("names")):
-                out.append((clean_name(n.group(0)), m.group("role").strip()))
+                out.append((clean_name(n.group(0)), m.group("role").strip(), True))
     if ", " in sentence:
         for m in pats.apposition.finditer(sentence):
-            out.append((clean_name(m.group("name")), m.group("role").strip()))
+            out.append((clean_name(m.group("name")), m.group("role").strip(), True))
     for m in pats.speech.finditer(sentence):
         tokens = clean_name(m.group("name") or m.group("after"))
         if len(tokens) == 1 and (len(tokens[0]) < 3 or _is_place_or_org(tokens[0], lex)):
             continue
-        out.append((tokens, None))
+        out.append((tokens, None, False))
     for m in pats.given.finditer(sentence):  # "Olena Kovalenko" with no title: a known first name
         tokens = clean_name(m.group(0))
         if len(tokens) >= 2:
-            out.append((tokens, None))
-    return [(_fullest(t, out) if len(t) > 1 else t, r) for t, r in out if t]
+            out.append((tokens, None, True))
+    return [h for h in out if h[0]]
 
 
-def _fullest(tokens: list[str], found: list[tuple[list[str], str | None]]) -> list[str]:
-    """The longest name found in the same sentence that contains these tokens: one pattern may
-    see "José Manuel Albares" and another only "Manuel Albares"; both are one person. (A lone
-    surname keeps its own form: it is found by surname later, and is one of the aliases.)"""
+def _in_sentence(hits: list[Hit]) -> list[Hit]:
+    """Hits of one sentence, each name at its fullest: one source may see "José Manuel Albares"
+    and another only "Manuel Albares", or only "Keith" of "Keith Kellogg"; both are one person.
+    (A lone surname keeps its own form: it is found by surname later, and is one of the aliases.)"""
+    out: list[Hit] = []
+    for tokens, role, sure in hits:
+        fuller = _fullest(tokens, hits)
+        if len(tokens) == 1 and fuller is not tokens and _surname_key(fuller) != skeleton(tokens[0]):
+            continue  # a given or middle name of a fuller name in this sentence
+        out.append((fuller if len(tokens) > 1 else tokens, role, sure))
+    return out
+
+
+def _fullest(tokens: list[str], found: list[Hit]) -> list[str]:
+    """The longest name among `found` that contains these tokens."""
     text = f" {' '.join(tokens)} "
-    return max((t for t, _ in found if text in f" {' '.join(t)} "), key=len, default=tokens)
+    return max((h[0] for h in found if text in f" {' '.join(h[0])} "), key=len, default=tokens)
+
+
+def _weapon_words() -> frozenset[str]:
+    return frozenset(w.lower() for alias in load().weapons for w in alias.split())
+
+
+def _entity_hits(doc: Doc, text: str) -> list[Hit]:
+    """The pipeline's PERSON entities of one parsed sentence, with the junk a statistical tagger
+    brings filtered out: words before the name ("Although Trump"), possessives, titles inside the
+    entity ("President X": X with that role), ranks alone ("Maj"), ALL-CAPS datelines and
+    bylines, photo credits ("Name/Agency"), places, organisations and weapons tagged PERSON,
+    groups ("the Houthis": a name takes no article).
+    A lone word is `sure` only where a name can stand: not first in the sentence, not after an
+    acronym ("JS Mikuma"), not before a number ("Mach 2"), not qualifying a noun ("the Brahmos
+    missile"), not cut off at the end of a page; else it needs a second mention in the article."""
+    lex, sentence = load(), doc.text
+    out: list[Hit] = []
+    for start, end in _person_spans(doc):
+        raw = _POSSESSIVE.sub("", sentence[start:end].translate(_BRACKETS))
+        words = raw.split()
+        if (not words or sentence[end:end + 1] == "/" or re.search(r"(?:/|\b[Tt]he)\s*$", sentence[:start])
+                or not all(_NAME_WORD.fullmatch(w) or w in lex.names["particles"] for w in words)
+                or any(_all_caps(w) for w in words)
+                or any(w.lower() in _weapon_words() for w in words)):
+            continue
+        tokens = clean_name(raw)
+        if not tokens or any(w in lex.countries for w in tokens):
+            continue
+        lead = words[:words.index(tokens[0])]
+        role = " ".join(lead) if any(w.lower().strip(".") in lex.titlewords for w in lead) else None
+        before, after = sentence[:start], sentence[end:]
+        lone_ok = (re.search(r"[^\W\d_]", before) is not None and not re.search(r"\b[A-Z]{2,}\s*$", before)
+                   and not re.match(r"\s*\d", after) and (after.strip() or _FINAL.search(sentence))
+                   and not _modifies_a_noun(doc, start, end))
+        out.append((tokens, role, len(tokens) > 1 or bool(lone_ok) or _word_count(tokens[0], text) > 1))
+    return out
+
+
+def _person_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of the PERSON entities, leading function words dropped, and entities
+    apart only by an editor's brackets joined ("[Keith] Kellogg")."""
+    spans: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        words = [t for t in ent]
+        while words and words[0].pos_ in _FUNCTION_POS and not words[0].text[:1].isupper() \
+                or words and words[0].pos_ in ("SCONJ", "CCONJ", "ADV", "DET", "PUNCT"):
+            words.pop(0)
+        if not words:
+            continue
+        start, end = words[0].idx, ent.end_char
+        if spans and not doc.text[spans[-1][1]:start].strip(" []"):
+            start = spans.pop()[0]
+        spans.append((start, end))
+    return spans
+
+
+def _modifies_a_noun(doc: Doc, start: int, end: int) -> bool:
+    """"the Brahmos missile": a word that qualifies a common noun names a thing, not a person."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and span.root.dep_ == "compound" and span.root.head.pos_ == "NOUN"
+
+
+def _all_caps(word: str) -> bool:
+    """"MANILA", "MAYUKO": a dateline or byline, not a name in prose (initials "J.D." and "II" aside)."""
+    letters = word.replace(".", "").replace("-", "")
+    return len(letters) > 1 and letters.isupper() and "." not in word and word not in load().names["suffixes"]
+
+
+def _word_count(word: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text))
+
+
+def _unexplained(sentence: str, known: set[str], lowercase: set[str]) -> bool:
+    """A capitalised word past the first that nothing explains: not part of a name a pattern
+    found, nor a place, country, weapon, title, lexicon word, nor a word the article also writes
+    in lower case ("Joint", "Cooperation" in names of things). Only such sentences are worth
+    the pipeline's entities."""
+    lex = load()
+    blanked = lex.weapon_re.sub(_blank, lex.country_re.sub(_blank, sentence))
+    first = re.search(r"[^\W\d_]", sentence)
+    for m in _TOKEN_RE.finditer(blanked):
+        if m.start() == first.start():
+            continue
+        parts = m.group(0).split("-")  # "Trump-Putin talks"
+        if not all(_explained(p, known, lowercase, lex) for p in parts):
+            return True
+    return False
+
+
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
+def _explained(tok: str, known: set[str], lowercase: set[str], lex: Lexicon) -> bool:
+    return (not tok or skeleton(tok) in known or tok.lower() in lowercase or _is_place_or_org(tok, lex)
+            or tok in lex.stopwords or tok in lex.calendar or tok.lower().strip(".") in lex.titlewords
+            or tok.lower() in _MODIFIERS)
+
+
+def _article_fullest(forms: list[list[str]]) -> dict[tuple[str, ...], list[str]]:
+    """Each multi-part name -> the longest name of the article it is a contiguous part of."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    for tokens in forms:
+        text = f" {' '.join(tokens)} "
+        out[tuple(tokens)] = max((f for f in forms if text in f" {' '.join(f)} "), key=len)
+    return out
 
 
 class PersonIndex:
@@ -172,35 +338,54 @@ class PersonIndex:
     def __init__(self, sentences: tuple[str, ...], parses: Parses | None = None):
         self._acc: dict[str, _Acc] = {}
         self._mentions: dict[str, list[Mention]] = {}  # meetings and permissions ask per sentence
-        singles: list[tuple[list[str], str | None, str]] = []
-        for sentence in sentences:
-            if _title_case(sentence):
-                continue  # "Foreign Minister Says Talks Failed": every word looks like a name
-            for tokens, role in _raw_mentions(sentence):
+        pats = patterns()
+        # "Foreign Minister Says Talks Failed": every word looks like a name; a photo caption
+        # names people the article does not report on.
+        usable = [s for s in sentences if not _title_case(s) and not pats.caption.search(s)]
+        hits = {s: _raw_mentions(s) for s in usable}
+        text = "\n".join(sentences)
+        if parses is not None:
+            known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
+            lowercase = set(re.findall(r"\b[a-z][a-z-]+\b", text))
+            wanted = [s for s in usable if _unexplained(s, known, lowercase)]
+            parses.parse_all(wanted)
+            for s in wanted:
+                hits[s] = hits[s] + _entity_hits(parses(s), text)
+        singles: list[tuple[list[str], str | None, bool, str]] = []
+        multi: list[tuple[list[str], str | None, str]] = []
+        for sentence in usable:
+            for tokens, role, sure in _in_sentence(hits[sentence]):
                 if len(tokens) == 1 and len(tokens[0].strip(".")) < 3:
                     continue  # a lone initial is no name
-                if len(tokens) == 1:
-                    singles.append((tokens, role, sentence))
+                if split_name(tokens)[0]:
+                    multi.append((tokens, role, sentence))
                 else:
-                    self._add(person_key(tokens), tokens, role, sentence)
+                    singles.append((tokens, role, sure, sentence))
+        fullest = _article_fullest([t for t, _, _ in multi])
+        for tokens, role, sentence in multi:
+            self._add(person_key(fullest[tuple(tokens)]), tokens, role, sentence)
         self._by_surname: dict[str, str] = {}
         for key, acc in self._acc.items():
-            self._by_surname.setdefault(skeleton(acc.forms[0].split()[-1]), key)
+            self._by_surname.setdefault(_surname_key(self._name(acc).split()), key)
         given = load().given_names
+        by_given: dict[str, list[str]] = {}
         for key, acc in self._acc.items():
-            # "Wang Yi" ... "Mr. Wang": a two-part name that does not start with a known given
-            # name may put the surname first (Chinese, Korean, Hungarian usage).
-            first, *rest = acc.forms[0].split()
-            if len(rest) == 1 and first not in given:
+            # "Wang Yi" ... "Mr. Wang", "Yoon Suk Yeol" ... "Yoon": a name that does not start
+            # with a known given name may put the surname first (Chinese, Korean, Hungarian usage).
+            first, *rest = self._name(acc).split()
+            if len(rest) in (1, 2) and first not in given:
                 self._by_surname.setdefault(skeleton(first), key)
-        text = "\n".join(sentences)
-        for tokens, role, sentence in singles:
-            key = self._by_surname.get(skeleton(tokens[0]))
-            if key is None and role is None and text.count(tokens[0]) < 2:
+            by_given.setdefault(skeleton(first), []).append(key)
+        for tokens, role, sure, sentence in singles:
+            surname = _surname_key(tokens)
+            key = self._by_surname.get(surname)
+            if key is None and len(by_given.get(surname, ())) == 1:
+                key = by_given[surname][0]  # "Crown Prince Saad bin Khalid" ... "Prince Saad"
+            if key is None and role is None and not sure and _word_count(tokens[-1], text) < 2:
                 continue  # "Meduza said" once: too weak to be a person without a title
-            key = key or person_key(tokens)
+            key = key or surname
             self._add(key, tokens, role, sentence)
-            self._by_surname.setdefault(skeleton(tokens[0]), key)
+            self._by_surname.setdefault(surname, key)
 
     def _add(self, key: str, tokens: list[str], role: str | None, sentence: str) -> None:
         acc = self._acc.setdefault(key, _Acc(evidence=sentence))
@@ -210,6 +395,10 @@ class PersonIndex:
         if role and role not in acc.roles and role not in load().honorifics:
             acc.roles.append(role)
             acc.country = acc.country or country_of(role)
+
+    @staticmethod
+    def _name(acc: _Acc) -> str:
+        return max(acc.forms, key=lambda f: len(f.split()))  # fullest form, first on ties
 
     def mentions(self, sentence: str) -> list[Mention]:
         """Surname mentions of known persons in a sentence, in order."""
@@ -226,7 +415,7 @@ class PersonIndex:
     def persons(self) -> list[Person]:
         out = []
         for key, acc in self._acc.items():
-            name = max(acc.forms, key=lambda f: len(f.split()))  # fullest form, first on ties
+            name = self._name(acc)
             aliases = tuple(f for f in acc.forms if f != name)
             out.append(Person(key=key, name=name, evidence=acc.evidence, aliases=aliases,
                               roles=tuple(acc.roles), country=acc.country))
