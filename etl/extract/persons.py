@@ -38,6 +38,8 @@ _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Keith] Kellogg": an editor's insertion
+_BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Keith] Kellogg": the entity may end at the bracket
+_POSTED_TO = re.compile(r"\s+(?:to|for)\s.*$")
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$")
 # Entity words that open no name: "Although Trump", "Then Zelensky", "Earlier, Modi".
 _FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "PART", "PRON",
@@ -84,6 +86,7 @@ def patterns() -> Patterns:
     lex = load()
     part = "|".join(lex.names["particles"])
     name = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,3}}"
+    ranked = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,5}}"  # "Lieutenant General A B C"
     full = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{1,3}}"
     prefix = rf"(?:(?:{lex.countryish}|{alternation(lex.names['organisations'])})(?:['’]s)?\s+)?"
     mods = rf"(?:(?i:{'|'.join(_MODIFIERS)})\s+)*"
@@ -95,7 +98,7 @@ def patterns() -> Patterns:
     rank = r"(?:\s+(?:General|Gen\.|Admiral|Colonel))?"
     speech = "|".join(re.escape(v) for v in lex.meetings["speech_verbs"])
     return Patterns(
-        role_name=re.compile(rf"(?<![\w-])(?P<role>{prefix}{mods}{title}{of}{rank})(?![\w-]),?\s+(?P<name>{name})"),
+        role_name=re.compile(rf"(?<![\w-])(?P<role>{prefix}{mods}{title}{of}{rank})(?![\w-]),?\s+(?P<name>{ranked})"),
         plural=re.compile(rf"(?<![\w-])(?P<role>{prefix}{mods}{plural})\s+(?P<names>{name}(?:\s*,\s*{name})*,?\s+and\s+{name})"),
         apposition=re.compile(rf"(?P<name>{full}),\s+(?P<role>(?:the\s+|an?\s+)?(?:(?:the\s+)?country['’]s\s+|his\s+|her\s+|{NAME_TOKEN}['’]s\s+)?{prefix}{mods}{title}{of})(?![\w-])"),
         speech=re.compile(rf"(?P<name>{name})\s+(?:{speech})\b|\b(?:said|says|told|added)\s+(?P<after>{full})(?=\s*[,.])"),
@@ -133,6 +136,9 @@ def clean_name(raw: str) -> list[str]:
         if _surname_like_a_country(kept, tok, last=i == len(tokens) - 1, lex=lex):
             kept.append(tok)
             break
+        if kept and tok in lex.names["suffixes"]:  # "Abdullah II", "Marcos Jr.": no acronym
+            kept.append(tok)
+            continue
         if tok in lex.stopwords or _is_place_or_org(tok, lex) or tok.lower().strip(".") in lex.titlewords:
             break
         kept.append(tok)
@@ -200,7 +206,7 @@ def _raw_mentions(sentence: str) -> list[Hit]:
         out.append((tokens, None, False))
     for m in pats.given.finditer(sentence):  # "Olena Kovalenko" with no title: a known first name
         tokens = clean_name(m.group(0))
-        if len(tokens) >= 2:
+        if len(tokens) >= 2 and not _inside_a_proper_name(sentence, m.start(), m.end(), lex):
             out.append((tokens, None, True))
     return [h for h in out if h[0]]
 
@@ -242,13 +248,14 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     for start, end in _person_spans(doc):
         raw = _POSSESSIVE.sub("", sentence[start:end].translate(_BRACKETS))
         words = raw.split()
-        if (not words or sentence[end:end + 1] == "/" or re.search(r"(?:/|\b[Tt]he)\s*$", sentence[:start])
+        if (not words or re.match(r"\s*/", sentence[end:]) or re.search(r"(?:/|\b[Tt]he)\s*$", sentence[:start])
+                or _inside_a_proper_name(sentence, start, end, lex)
                 or not all(_NAME_WORD.fullmatch(w) or w in lex.names["particles"] for w in words)
                 or any(_all_caps(w) for w in words)
                 or any(w.lower() in _weapon_words() for w in words)):
             continue
         tokens = clean_name(raw)
-        if not tokens or any(w in lex.countries for w in tokens):
+        if not tokens:
             continue
         lead = words[:words.index(tokens[0])]
         role = " ".join(lead) if any(w.lower().strip(".") in lex.titlewords for w in lead) else None
@@ -268,16 +275,29 @@ def _person_spans(doc: Doc) -> list[tuple[int, int]]:
         if ent.label_ != "PERSON":
             continue
         words = [t for t in ent]
-        while words and words[0].pos_ in _FUNCTION_POS and not words[0].text[:1].isupper() \
-                or words and words[0].pos_ in ("SCONJ", "CCONJ", "ADV", "DET", "PUNCT"):
+        while (words and words[0].pos_ in _FUNCTION_POS and words[0].is_alpha and words[0].whitespace_
+               and (words[0].is_sent_start or not words[0].is_title)):
             words.pop(0)
         if not words:
             continue
         start, end = words[0].idx, ent.end_char
         if spans and not doc.text[spans[-1][1]:start].strip(" []"):
             start = spans.pop()[0]
-        spans.append((start, end))
+        rest = _BRACKETED_REST.match(doc.text, end)
+        spans.append((start, rest.end() if rest else end))
     return spans
+
+
+def _inside_a_proper_name(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
+    """"USS Ronald Reagan", "Lockheed Martin", "Johns Hopkins University": a name that an acronym
+    or an organisation word directly precedes or follows is part of a ship's, firm's or place's name."""
+    before = re.search(r"(\S+)\s+$", sentence[:start])
+    after = re.match(r"\s+(\S+)", sentence[end:])
+    prev = before.group(1) if before else ""
+    if prev.lower().strip(".") in lex.titlewords:
+        return False  # "Lieutenant General Rakhimov", "Defense Secretary Hale"
+    return (prev in lex.not_name or (len(prev) > 1 and prev.isupper() and prev.isalpha())
+            or bool(after) and after.group(1) in lex.not_name)
 
 
 def _modifies_a_noun(doc: Doc, start: int, end: int) -> bool:
@@ -394,7 +414,8 @@ class PersonIndex:
             acc.forms.append(form)
         if role and role not in acc.roles and role not in load().honorifics:
             acc.roles.append(role)
-            acc.country = acc.country or country_of(role)
+            # "Canadian Ambassador to Japan": the country posted to is not the person's
+            acc.country = acc.country or country_of(_POSTED_TO.sub("", role))
 
     @staticmethod
     def _name(acc: _Acc) -> str:
