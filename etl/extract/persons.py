@@ -39,6 +39,10 @@ _NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Keith] Kellogg": an editor's insertion
 _BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Keith] Kellogg": the entity may end at the bracket
+# Capitalised words in a row, "of" between them allowed: one proper name ("Federation of American Scientists").
+_RUN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}(?:\s+(?:of\s+)?{NAME_TOKEN})*")
+# A capital inside a word after a small letter, as brands write it ("BrahMos"); not "McCain", "DeSantis".
+_BRAND = re.compile(r"^(?!Mc|Mac|De|Di|Da|La|Le|Van|Fitz)[A-Z][a-z]+[A-Z]")
 _POSTED_TO = re.compile(r"\s+(?:to|for)\s.*$")
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$")
 # Entity words that open no name: "Although Trump", "Then Zelensky", "Earlier, Modi".
@@ -89,7 +93,9 @@ def patterns() -> Patterns:
     ranked = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,5}}"  # "Lieutenant General A B C"
     full = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{1,3}}"
     prefix = rf"(?:(?:{lex.countryish}|{alternation(lex.names['organisations'])})(?:['’]s)?\s+)?"
-    mods = rf"(?:(?i:{'|'.join(_MODIFIERS)})\s+)*"
+    # "Chinese Foreign Ministry spokesperson", "Egyptian intelligence chief": office words may
+    # stand between the country and the title
+    mods = rf"(?:(?i:{'|'.join(_MODIFIERS)}|{alternation(lex.names['office_words'])})\s+){{0,4}}"
     title = rf"(?i:{alternation(list(lex.titles))})"
     plural = rf"(?i:{alternation(list(lex.plural_titles))})"
     office = rf"(?:\s+(?i:{alternation(lex.names['office_words'])})(?![\w'’-])){{0,4}}"
@@ -318,18 +324,23 @@ def _word_count(word: str, text: str) -> int:
 
 def _unexplained(sentence: str, known: set[str], lowercase: set[str]) -> bool:
     """A capitalised word past the first that nothing explains: not part of a name a pattern
-    found, nor a place, country, weapon, title, lexicon word, nor a word the article also writes
-    in lower case ("Joint", "Cooperation" in names of things). Only such sentences are worth
-    the pipeline's entities."""
+    found, nor a place, country, weapon, title, lexicon word, region, brand ("BrahMos"), nor a
+    word the article also writes in lower case ("Joint", "Cooperation" in names of things), nor
+    a word of a proper name with an organisation or place word in it ("Shanghai Cooperation
+    Organisation", "Black Sea"). Only such sentences are worth the pipeline's entities."""
     lex = load()
     blanked = lex.weapon_re.sub(_blank, lex.country_re.sub(_blank, sentence))
     first = re.search(r"[^\W\d_]", sentence)
-    for m in _TOKEN_RE.finditer(blanked):
-        if m.start() == first.start():
+    for run in _RUN_RE.finditer(blanked):
+        words = run.group(0).split()
+        if any(w in lex.not_name for w in words):
             continue
-        parts = m.group(0).split("-")  # "Trump-Putin talks"
-        if not all(_explained(p, known, lowercase, lex) for p in parts):
-            return True
+        for m in _TOKEN_RE.finditer(blanked, run.start(), run.end()):
+            if m.start() == first.start():
+                continue
+            parts = m.group(0).split("-")  # "Trump-Putin talks"
+            if not all(_explained(p, known, lowercase, lex) for p in parts):
+                return True
     return False
 
 
@@ -340,7 +351,7 @@ def _blank(m: re.Match) -> str:
 def _explained(tok: str, known: set[str], lowercase: set[str], lex: Lexicon) -> bool:
     return (not tok or skeleton(tok) in known or tok.lower() in lowercase or _is_place_or_org(tok, lex)
             or tok in lex.stopwords or tok in lex.calendar or tok.lower().strip(".") in lex.titlewords
-            or tok.lower() in _MODIFIERS)
+            or tok.lower() in _MODIFIERS or tok in lex.names["region_words"] or _BRAND.search(tok) is not None)
 
 
 def _article_fullest(forms: list[list[str]]) -> dict[tuple[str, ...], list[str]]:
