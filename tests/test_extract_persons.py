@@ -193,3 +193,17 @@ def test_a_lone_word_seen_once_needs_a_place_where_a_name_stands(vocab, text, en
 def test_a_lone_word_seen_once_and_not_sure_is_dropped():
     x = run("Analysts expect the Brahvos missile to fly again in spring, officials in Delhi said.\n")
     assert x.persons == []
+
+
+def test_a_name_after_a_preposition_of_place_or_beside_a_place_is_a_place(vocab):
+    near = doc(vocab, "Fighting continued near Vorkuta .", ["O", "O", "O", "B-PERSON", "O"],
+               pos=["NOUN", "VERB", "ADP", "PROPN", "PUNCT"], heads=[1, 1, 1, 2, 1],
+               deps=["nsubj", "ROOT", "prep", "pobj", "punct"])
+    beside = doc(vocab, "Shelling hit Vorkuta and Irbitsk .", ["O", "O", "B-GPE", "O", "B-PERSON", "O"],
+                 pos=["NOUN", "VERB", "PROPN", "CCONJ", "PROPN", "PUNCT"], heads=[1, 1, 1, 2, 2, 1],
+                 deps=["nsubj", "ROOT", "dobj", "cc", "conj", "punct"])
+    with_person = doc(vocab, "Talks continued with Okafor .", ["O", "O", "O", "B-PERSON", "O"],
+                      pos=["NOUN", "VERB", "ADP", "PROPN", "PUNCT"], heads=[1, 1, 1, 2, 1],
+                      deps=["nsubj", "ROOT", "prep", "pobj", "punct"])
+    assert _entity_hits(near, near.text) == [] and _entity_hits(beside, beside.text) == []
+    assert names_of(_entity_hits(with_person, with_person.text)) == ["Okafor"]

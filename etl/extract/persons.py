@@ -244,8 +244,9 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     """The pipeline's PERSON entities of one parsed sentence, with the junk a statistical tagger
     brings filtered out: words before the name ("Although Trump"), possessives, titles inside the
     entity ("President X": X with that role), ranks alone ("Maj"), ALL-CAPS datelines and
-    bylines, photo credits ("Name/Agency"), places, organisations and weapons tagged PERSON,
-    groups ("the Houthis": a name takes no article).
+    bylines, photo credits ("Name/Agency"), places, organisations and weapons tagged PERSON
+    (by lexicon, and by their place in the sentence: "near X", "Bakhmut and X"), groups ("the
+    Houthis": a name takes no article).
     A lone word is `sure` only where a name can stand: not first in the sentence, not after an
     acronym ("JS Mikuma"), not before a number ("Mach 2"), not qualifying a noun ("the Brahmos
     missile"), not cut off at the end of a page; else it needs a second mention in the article."""
@@ -255,7 +256,7 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
         raw = _POSSESSIVE.sub("", sentence[start:end].translate(_BRACKETS))
         words = raw.split()
         if (not words or re.match(r"\s*/", sentence[end:]) or re.search(r"(?:/|\b[Tt]he)\s*$", sentence[:start])
-                or _inside_a_proper_name(sentence, start, end, lex)
+                or _inside_a_proper_name(sentence, start, end, lex) or _a_place(doc, start, end, lex)
                 or not all(_NAME_WORD.fullmatch(w) or w in lex.names["particles"] for w in words)
                 or any(_all_caps(w) for w in words)
                 or any(w.lower() in _weapon_words() for w in words)):
@@ -304,6 +305,20 @@ def _inside_a_proper_name(sentence: str, start: int, end: int, lex: Lexicon) -> 
         return False  # "Lieutenant General Rakhimov", "Defense Secretary Hale"
     return (prev in lex.not_name or (len(prev) > 1 and prev.isupper() and prev.isalpha())
             or bool(after) and after.group(1) in lex.not_name)
+
+
+def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
+    """"fighting near Avdiivka", "Bakhmut and Avdiivka": a name after a preposition of place, or
+    coordinated with a place the recognizer knows, is a place."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ in lex.names["place_prepositions"]:
+        return True
+    partners = [root.head] if root.dep_ == "conj" else []
+    partners += [t for t in root.children if t.dep_ == "conj"]
+    return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in partners)
 
 
 def _modifies_a_noun(doc: Doc, start: int, end: int) -> bool:
