@@ -207,3 +207,9 @@ def test_a_name_after_a_preposition_of_place_or_beside_a_place_is_a_place(vocab)
                       deps=["nsubj", "ROOT", "prep", "pobj", "punct"])
     assert _entity_hits(near, near.text) == [] and _entity_hits(beside, beside.text) == []
     assert names_of(_entity_hits(with_person, with_person.text)) == ["Okafor"]
+
+
+def test_initials_without_dots_and_parts_of_hyphenated_words():
+    x = run("The minister welcomed Vice President TJ Harlow on Monday.\n\n"
+            "It began with a Okafor-Lind meeting, and Harlow spoke after that.\n")
+    assert [p.name for p in x.persons] == ["TJ Harlow"]

@@ -114,8 +114,12 @@ def patterns() -> Patterns:
     )
 
 
-def _is_place_or_org(token: str, lex: Lexicon) -> bool:
-    """A country, demonym or organisation word, or an acronym ("NATO", "RBC-Ukraine"; not initials "J.D.")."""
+def _is_place_or_org(token: str, lex: Lexicon, *, initials: bool = False) -> bool:
+    """A country, demonym or organisation word, or an acronym ("NATO", "RBC-Ukraine"; not initials
+    "J.D.", nor "JD" where `initials` says a name follows)."""
+    if initials and re.fullmatch(r"[A-Z]{2}", token) and token not in lex.countries and token not in lex.not_name \
+            and token not in lex.names["organisations"] and token.lower() not in lex.titlewords:
+        return False
     if len(token) > 1 and token[1].isupper():
         return True
     parts = token.split("-")
@@ -145,7 +149,8 @@ def clean_name(raw: str) -> list[str]:
         if kept and tok in lex.names["suffixes"]:  # "Abdullah II", "Marcos Jr.": no acronym
             kept.append(tok)
             continue
-        if tok in lex.stopwords or _is_place_or_org(tok, lex) or tok.lower().strip(".") in lex.titlewords:
+        name_follows = not kept and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
+        if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or tok.lower().strip(".") in lex.titlewords:
             break
         kept.append(tok)
     while kept and (kept[-1] in lex.names["particles"] or kept[-1] in lex.calendar):  # dangling particle or date
@@ -244,7 +249,8 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     """The pipeline's PERSON entities of one parsed sentence, with the junk a statistical tagger
     brings filtered out: words before the name ("Although Trump"), possessives, titles inside the
     entity ("President X": X with that role), ranks alone ("Maj"), ALL-CAPS datelines and
-    bylines, photo credits ("Name/Agency"), places, organisations and weapons tagged PERSON
+    bylines, photo credits ("Name/Agency"), parts of hyphenated words ("Trump-Zelensky talks":
+    the names are found elsewhere), places, organisations and weapons tagged PERSON
     (by lexicon, and by their place in the sentence: "near X", "Bakhmut and X"), groups ("the
     Houthis": a name takes no article).
     A lone word is `sure` only where a name can stand: not first in the sentence, not after an
@@ -255,10 +261,10 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     for start, end in _person_spans(doc):
         raw = _POSSESSIVE.sub("", sentence[start:end].translate(_BRACKETS))
         words = raw.split()
-        if (not words or re.match(r"\s*/", sentence[end:]) or re.search(r"(?:/|\b[Tt]he)\s*$", sentence[:start])
+        if (not words or re.match(r"\s*/|-", sentence[end:]) or re.search(r"(?:/|\b[Tt]he)\s*$|-$", sentence[:start])
                 or _inside_a_proper_name(sentence, start, end, lex) or _a_place(doc, start, end, lex)
                 or not all(_NAME_WORD.fullmatch(w) or w in lex.names["particles"] for w in words)
-                or any(_all_caps(w) for w in words)
+                or any(_all_caps(w) for w in words[:-1] if not re.fullmatch(r"[A-Z]{2}", w)) or _all_caps(words[-1])
                 or any(w.lower() in _weapon_words() for w in words)):
             continue
         tokens = clean_name(raw)
