@@ -213,3 +213,15 @@ def test_initials_without_dots_and_parts_of_hyphenated_words():
     x = run("The minister welcomed Vice President TJ Harlow on Monday.\n\n"
             "It began with a Okafor-Lind meeting, and Harlow spoke after that.\n")
     assert [p.name for p in x.persons] == ["TJ Harlow"]
+
+
+def test_a_country_may_be_a_given_name_where_the_recognizer_sees_a_person(vocab):
+    d = doc(vocab, "Talks with Jordan Okafor ended .", ["O", "O", "B-PERSON", "I-PERSON", "O", "O"])
+    assert names_of(_entity_hits(d, d.text)) == ["Jordan Okafor"]
+    alone = doc(vocab, "Talks with Jordan ended .", ["O", "O", "B-PERSON", "O", "O"])
+    assert _entity_hits(alone, alone.text) == []
+
+
+def test_bill_is_a_given_name():
+    x = run("The minister met CIA Director Bill Okafor in Vienna on Monday.\n")
+    assert [p.name for p in x.persons] == ["Bill Okafor"]

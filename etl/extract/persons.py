@@ -133,14 +133,21 @@ def _surname_like_a_country(kept: list[str], tok: str, *, last: bool, lex: Lexic
             and ascii_fold(kept[0]) in lex.given_names)
 
 
-def clean_name(raw: str) -> list[str]:
-    """Name tokens with titles stripped in front and non-name words cut off at the end."""
+def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
+    """Name tokens with titles stripped in front and non-name words cut off at the end.
+
+    `country_first`: the recognizer said the words are a person, so a country's name may be a
+    given name before another name ("Israel Katz", "Jordan Bardella")."""
     lex = load()
     tokens = raw.split()
     while tokens and (tokens[0] in lex.stopwords or tokens[0].lower().strip(".") in lex.titlewords):
         tokens.pop(0)
     kept: list[str] = []
     for i, tok in enumerate(tokens):
+        if (country_first and i == 0 and tok in lex.countries and len(tokens) > 1
+                and not _is_place_or_org(tokens[1], lex) and tokens[1] not in lex.stopwords):
+            kept.append(tok)
+            continue
         if tok in lex.not_name:
             return []  # "Air Force", "General Staff": an organisation, not a person
         if _surname_like_a_country(kept, tok, last=i == len(tokens) - 1, lex=lex):
@@ -267,7 +274,7 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
                 or any(_all_caps(w) for w in words[:-1] if not re.fullmatch(r"[A-Z]{2}", w)) or _all_caps(words[-1])
                 or any(w.lower() in _weapon_words() for w in words)):
             continue
-        tokens = clean_name(raw)
+        tokens = clean_name(raw, country_first=True)
         if not tokens:
             continue
         lead = words[:words.index(tokens[0])]
