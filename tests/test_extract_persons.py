@@ -225,3 +225,9 @@ def test_a_country_may_be_a_given_name_where_the_recognizer_sees_a_person(vocab)
 def test_bill_is_a_given_name():
     x = run("The minister met CIA Director Bill Okafor in Vienna on Monday.\n")
     assert [p.name for p in x.persons] == ["Bill Okafor"]
+
+
+def test_an_opening_participle_is_no_given_name(vocab):
+    d = doc(vocab, "Meeting Okafor in Lagos , Hale said more .",
+            ["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "O", "O"])
+    assert names_of(_entity_hits(d, d.text)) == ["Okafor"]

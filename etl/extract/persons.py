@@ -252,7 +252,7 @@ def _weapon_words() -> frozenset[str]:
     return frozenset(w.lower() for alias in load().weapons for w in alias.split())
 
 
-def _entity_hits(doc: Doc, text: str) -> list[Hit]:
+def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list[Hit]:
     """The pipeline's PERSON entities of one parsed sentence, with the junk a statistical tagger
     brings filtered out: words before the name ("Although Trump"), possessives, titles inside the
     entity ("President X": X with that role), ranks alone ("Maj"), ALL-CAPS datelines and
@@ -264,8 +264,9 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     acronym ("JS Mikuma"), not before a number ("Mach 2"), not qualifying a noun ("the Brahmos
     missile"), not cut off at the end of a page; else it needs a second mention in the article."""
     lex, sentence = load(), doc.text
+    lowercase = _lowercase_words(text) if lowercase is None else lowercase
     out: list[Hit] = []
-    for start, end in _person_spans(doc):
+    for start, end in _person_spans(doc, lowercase):
         raw = _POSSESSIVE.sub("", sentence[start:end].translate(_BRACKETS))
         words = raw.split()
         if (not words or re.match(r"\s*/|-", sentence[end:]) or re.search(r"(?:/|\b[Tt]he)\s*$|-$", sentence[:start])
@@ -287,16 +288,18 @@ def _entity_hits(doc: Doc, text: str) -> list[Hit]:
     return out
 
 
-def _person_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the PERSON entities, leading function words dropped, and entities
-    apart only by an editor's brackets joined ("[Keith] Kellogg")."""
+def _person_spans(doc: Doc, lowercase: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the PERSON entities, leading function words dropped ("Although X", and
+    a sentence's opening participle or common word: "Meeting X at ...", "Speaking alongside"),
+    and entities apart only by an editor's brackets joined ("[Keith] Kellogg")."""
     spans: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
         words = [t for t in ent]
-        while (words and words[0].pos_ in _FUNCTION_POS and words[0].is_alpha and words[0].whitespace_
-               and (words[0].is_sent_start or not words[0].is_title)):
+        while words and words[0].is_alpha and words[0].whitespace_ and (
+                words[0].pos_ in _FUNCTION_POS and (words[0].is_sent_start or not words[0].is_title)
+                or words[0].is_sent_start and len(words) > 1 and _common_word(words[0].text, lowercase)):
             words.pop(0)
         if not words:
             continue
@@ -338,6 +341,16 @@ def _modifies_a_noun(doc: Doc, start: int, end: int) -> bool:
     """"the Brahmos missile": a word that qualifies a common noun names a thing, not a person."""
     span = doc.char_span(start, end, alignment_mode="expand")
     return span is not None and span.root.dep_ == "compound" and span.root.head.pos_ == "NOUN"
+
+
+def _common_word(word: str, lowercase: set[str]) -> bool:
+    """A capitalised word that is a common one: the article writes it in lower case too, or it is
+    a participle ("Meeting", "Speaking") that is no known given name."""
+    return (word.lower() in lowercase or word.endswith("ing") and word not in load().given_names)
+
+
+def _lowercase_words(text: str) -> set[str]:
+    return set(re.findall(r"\b[a-z][a-z-]+\b", text))
 
 
 def _all_caps(word: str) -> bool:
@@ -405,11 +418,11 @@ class PersonIndex:
         text = "\n".join(sentences)
         if parses is not None:
             known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
-            lowercase = set(re.findall(r"\b[a-z][a-z-]+\b", text))
+            lowercase = _lowercase_words(text)
             wanted = [s for s in usable if _unexplained(s, known, lowercase)]
             parses.parse_all(wanted)
             for s in wanted:
-                hits[s] = hits[s] + _entity_hits(parses(s), text)
+                hits[s] = hits[s] + _entity_hits(parses(s), text, lowercase)
         singles: list[tuple[list[str], str | None, bool, str]] = []
         multi: list[tuple[list[str], str | None, str]] = []
         for sentence in usable:
