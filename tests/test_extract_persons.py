@@ -231,3 +231,10 @@ def test_an_opening_participle_is_no_given_name(vocab):
     d = doc(vocab, "Meeting Okafor in Lagos , Hale said more .",
             ["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "O", "O"])
     assert names_of(_entity_hits(d, d.text)) == ["Okafor"]
+
+
+def test_a_role_between_commas_belongs_to_the_name_before_it():
+    x = run("Karl Brandt, Germany's Defence Minister, General Tamar Okafor, and others visited the front.\n")
+    people = by_name(x)
+    assert people["Karl Brandt"].roles == ("Germany's Defence Minister",)
+    assert "Germany's Defence Minister" not in people["Tamar Okafor"].roles

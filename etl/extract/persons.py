@@ -43,6 +43,7 @@ _BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Keith] Kellogg": the en
 _RUN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}(?:\s+(?:of\s+)?{NAME_TOKEN})*")
 # A capital inside a word after a small letter, as brands write it ("BrahMos"); not "McCain", "DeSantis".
 _BRAND = re.compile(r"^(?!Mc|Mac|De|Di|Da|La|Le|Van|Fitz)[A-Z][a-z]+[A-Z]")
+_AFTER_NAME = re.compile(rf"{NAME_TOKEN},\s+(?:the\s+)?$")
 _POSTED_TO = re.compile(r"\s+(?:to|for)\s.*$")
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$")
 # Entity words that open no name: "Although Trump", "Then Zelensky", "Earlier, Modi".
@@ -209,7 +210,10 @@ def _raw_mentions(sentence: str) -> list[Hit]:
     sentence = sentence.translate(_BRACKETS)
     out: list[Hit] = []
     for m in pats.role_name.finditer(sentence):
-        out.append((clean_name(m.group("name")), m.group("role").strip(), True))
+        # "Rustem Umierov, Ukraine's Defence Minister, General Valerii Zaluzhnyi": the role between
+        # commas belongs to the name before it, not to the next one in the list
+        listed = "," in sentence[m.end("role"):m.start("name")] and _AFTER_NAME.search(sentence, 0, m.start())
+        out.append((clean_name(m.group("name")), None if listed else m.group("role").strip(), True))
     if " and " in sentence:  # cheap guard: plural titles always coordinate names
         for m in pats.plural.finditer(sentence):
             for n in pats.name_in_list.finditer(m.group("names")):
