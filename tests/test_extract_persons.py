@@ -238,3 +238,10 @@ def test_a_role_between_commas_belongs_to_the_name_before_it():
     people = by_name(x)
     assert people["Karl Brandt"].roles == ("Germany's Defence Minister",)
     assert "Germany's Defence Minister" not in people["Tamar Okafor"].roles
+
+
+def test_a_weapon_word_inside_a_name_is_no_weapon(vocab):
+    person = doc(vocab, "Talks with Tamar Abrams ended .", ["O", "O", "B-PERSON", "I-PERSON", "O", "O"])
+    weapon = doc(vocab, "Talks on Abrams ended .", ["O", "O", "B-PERSON", "O", "O"])
+    assert names_of(_entity_hits(person, person.text)) == ["Tamar Abrams"]
+    assert _entity_hits(weapon, weapon.text) == []

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
 from typing import TYPE_CHECKING
 
 from etl.extract.lexicon import Lexicon, alternation, ascii_fold, country_of, load
@@ -54,7 +53,7 @@ _FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "
 _MODIFIERS = ("deputy", "vice", "acting", "special", "former", "first", "senior", "chief", "top", "interim",
               "outgoing", "incoming", "presidential", "then")
 
-Hit = tuple[list[str], "str | None", bool]
+Hit = tuple[list[str], str | None, bool]
 """(name tokens, role as written, sure): `sure` when a lone surname seen once may stand alone."""
 
 
@@ -252,8 +251,10 @@ def _fullest(tokens: list[str], found: list[Hit]) -> list[str]:
     return max((h[0] for h in found if text in f" {' '.join(h[0])} "), key=len, default=tokens)
 
 
-def _weapon_words() -> frozenset[str]:
-    return frozenset(w.lower() for alias in load().weapons for w in alias.split())
+@lru_cache(maxsize=1)
+def _weapon_names() -> frozenset[str]:
+    """Weapon names in lower case: the recognizer tags "Patriot", "Brahmos" as persons."""
+    return frozenset(alias.lower() for alias in load().weapons)
 
 
 def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list[Hit]:
@@ -277,7 +278,7 @@ def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list
                 or _inside_a_proper_name(sentence, start, end, lex) or _a_place(doc, start, end, lex)
                 or not all(_NAME_WORD.fullmatch(w) or w in lex.names["particles"] for w in words)
                 or any(_all_caps(w) for w in words[:-1] if not re.fullmatch(r"[A-Z]{2}", w)) or _all_caps(words[-1])
-                or any(w.lower() in _weapon_words() for w in words)):
+                or raw.lower() in _weapon_names()):
             continue
         tokens = clean_name(raw, country_first=True)
         if not tokens:
