@@ -245,3 +245,20 @@ def test_a_weapon_word_inside_a_name_is_no_weapon(vocab):
     weapon = doc(vocab, "Talks on Abrams ended .", ["O", "O", "B-PERSON", "O", "O"])
     assert names_of(_entity_hits(person, person.text)) == ["Tamar Abrams"]
     assert _entity_hits(weapon, weapon.text) == []
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Defence Minister Liang Jun met the envoy in Hanoi.", "Liang Jun"),  # a month's abbreviation
+    ("Prime Minister Clara May met the envoy in Hanoi.", "Clara May"),  # a month's name
+    ("The caption read: Foreign Minister Ana Lima May 5, 2024, in Hanoi.", "Ana Lima"),  # a date
+])
+def test_a_month_ends_a_name_only_before_a_day_number(sentence, name):
+    assert [p.name for p in run(sentence + "\n").persons] == [name]
+
+
+def test_two_letter_surnames_are_names_and_initials_are_not():
+    x = run("Chinese Foreign Ministry spokesperson Wu Tao spoke on Monday.\n\nLater, Mr. Wu said talks would go on.\n\n"
+            "Singapore's Minister for Defence Ng Kok Wah arrived. Dr Ng met the envoy.\n")
+    people = by_name(x)
+    assert set(people) == {"Wu Tao", "Ng Kok Wah"}
+    assert "Ng" in people["Ng Kok Wah"].aliases and people["Wu Tao"].country.name == "China"

@@ -89,9 +89,12 @@ class _Acc:
 def patterns() -> Patterns:
     lex = load()
     part = "|".join(lex.names["particles"])
-    name = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,3}}"
-    ranked = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{0,5}}"  # "Lieutenant General A B C"
-    full = rf"{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN}){{1,3}}"
+    # the next word of a name, particles before it; a month before a day number is a date
+    # ("Ivanov May 5"), a month otherwise may be a name ("Theresa May", "Dong Jun")
+    nxt = rf"\s+(?!(?:{alternation(list(lex.calendar))})\.?\s*\d)(?:(?:{part})\s+)*{NAME_TOKEN}"
+    name = rf"{NAME_TOKEN}(?:{nxt}){{0,3}}"
+    ranked = rf"{NAME_TOKEN}(?:{nxt}){{0,5}}"  # "Lieutenant General A B C"
+    full = rf"{NAME_TOKEN}(?:{nxt}){{1,3}}"
     prefix = rf"(?:(?:{lex.countryish}|{alternation(lex.names['organisations'])})(?:['’]s)?\s+)?"
     # "Chinese Foreign Ministry spokesperson", "Egyptian intelligence chief": office words may
     # stand between the country and the title
@@ -108,7 +111,7 @@ def patterns() -> Patterns:
         plural=re.compile(rf"(?<![\w-])(?P<role>{prefix}{mods}{plural})\s+(?P<names>{name}(?:\s*,\s*{name})*,?\s+and\s+{name})"),
         apposition=re.compile(rf"(?P<name>{full}),\s+(?P<role>(?:the\s+|an?\s+)?(?:(?:the\s+)?country['’]s\s+|his\s+|her\s+|{NAME_TOKEN}['’]s\s+)?{prefix}{mods}{title}{of})(?![\w-])"),
         speech=re.compile(rf"(?P<name>{name})\s+(?:{speech})\b|\b(?:said|says|told|added)\s+(?P<after>{full})(?=\s*[,.])"),
-        given=re.compile(rf"(?<![\w-])(?:{alternation(lex.names['given_names'])})\s+{NAME_TOKEN}(?:\s+(?:(?:{part})\s+)*{NAME_TOKEN})?(?![\w-])"),
+        given=re.compile(rf"(?<![\w-])(?:{alternation(lex.names['given_names'])})(?:{nxt}){{1,2}}(?![\w-])"),
         name_in_list=re.compile(name),
         caption=re.compile("|".join(lex.names["caption_markers"])),
     )
@@ -160,7 +163,7 @@ def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
         if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or tok.lower().strip(".") in lex.titlewords:
             break
         kept.append(tok)
-    while kept and (kept[-1] in lex.names["particles"] or kept[-1] in lex.calendar):  # dangling particle or date
+    while kept and kept[-1] in lex.names["particles"]:  # a dangling particle
         kept.pop()
     return kept
 
@@ -364,6 +367,11 @@ def _all_caps(word: str) -> bool:
     return len(letters) > 1 and letters.isupper() and "." not in word and word not in load().names["suffixes"]
 
 
+def _initial(word: str) -> bool:
+    """"J.", "J.D.", "K": initials; "Xi", "Ng", "Wu" are names."""
+    return len(word.strip(".")) < 2 or "." in word or word.isupper() and len(word) <= 3
+
+
 def _word_count(word: str, text: str) -> int:
     return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text))
 
@@ -432,8 +440,8 @@ class PersonIndex:
         multi: list[tuple[list[str], str | None, str]] = []
         for sentence in usable:
             for tokens, role, sure in _in_sentence(hits[sentence]):
-                if len(tokens) == 1 and len(tokens[0].strip(".")) < 3:
-                    continue  # a lone initial is no name
+                if len(tokens) == 1 and _initial(tokens[0]):
+                    continue  # a lone initial is no name ("Xi", "Ng" are)
                 if split_name(tokens)[0]:
                     multi.append((tokens, role, sentence))
                 else:
