@@ -178,10 +178,12 @@ def test_possessive_is_cut_from_the_name(vocab):
     ("Its Brahvos missile flew .", ["O", "B-PERSON", "O", "O", "O"], [2, 2, 3, 3, 3],
      ["det", "compound", "nsubj", "ROOT", "punct"]),  # qualifies a common noun
     ("The talks with Russi", ["O", "O", "O", "B-PERSON"], None, None),  # cut off at the end of the page
+    ("Aid came after Vorkuta and Irbitsk .", ["O", "O", "O", "B-PERSON", "O", "B-PRODUCT", "O"],
+     [1, 1, 1, 2, 3, 3, 1], ["nsubj", "ROOT", "prep", "pobj", "cc", "conj", "punct"]),  # beside a named thing
 ])
 def test_a_lone_word_seen_once_needs_a_place_where_a_name_stands(vocab, text, ents, heads, deps):
     pos = ["PROPN"] * len(text.split())
-    if deps:
+    if deps and len(pos) == 5:
         pos = ["DET", "PROPN", "NOUN", "VERB", "PUNCT"]
     d = doc(vocab, text, ents, pos=pos, heads=heads, deps=deps)
     (tokens, _, sure), = _entity_hits(d, d.text)

@@ -24,7 +24,7 @@ from etl.extract.nlp import Parses
 from etl.records import Country, Person
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 # A capitalised word ("Løkke", "Jean-Yves", "O'Brien", "al-Sudani" with the Arabic article,
@@ -270,7 +270,8 @@ def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list
     Houthis": a name takes no article).
     A lone word is `sure` only where a name can stand: not first in the sentence, not after an
     acronym ("JS Mikuma"), not before a number ("Mach 2"), not qualifying a noun ("the Brahmos
-    missile"), not cut off at the end of a page; else it needs a second mention in the article."""
+    missile"), not coordinated with a named thing, not cut off at the end of a page; else it
+    needs a second mention in the article."""
     lex, sentence = load(), doc.text
     lowercase = _lowercase_words(text) if lowercase is None else lowercase
     out: list[Hit] = []
@@ -291,7 +292,7 @@ def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list
         before, after = sentence[:start], sentence[end:]
         lone_ok = (re.search(r"[^\W\d_]", before) is not None and not re.search(r"\b[A-Z]{2,}\s*$", before)
                    and not re.match(r"\s*\d", after) and (after.strip() or _FINAL.search(sentence))
-                   and not _modifies_a_noun(doc, start, end))
+                   and not _modifies_a_noun(doc, start, end) and not _beside_a_thing(doc, start, end))
         out.append((tokens, role, len(tokens) > 1 or bool(lone_ok) or _word_count(tokens[0], text) > 1))
     return out
 
@@ -340,9 +341,19 @@ def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ in lex.names["place_prepositions"]:
         return True
-    partners = [root.head] if root.dep_ == "conj" else []
-    partners += [t for t in root.children if t.dep_ == "conj"]
-    return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in partners)
+    return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in _coordinated(root))
+
+
+def _coordinated(token: Token) -> list[Token]:
+    """The words a word is coordinated with ("Bucha and Kramatorsk")."""
+    return ([token.head] if token.dep_ == "conj" else []) + [t for t in token.children if t.dep_ == "conj"]
+
+
+def _beside_a_thing(doc: Doc, start: int, end: int) -> bool:
+    """"after Bucha and Kramatorsk" (a PRODUCT to the recognizer): a lone word coordinated with a
+    named thing that is no person is likely no person either."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.ent_type_ not in ("", "PERSON") for t in _coordinated(span.root))
 
 
 def _modifies_a_noun(doc: Doc, start: int, end: int) -> bool:
