@@ -45,3 +45,16 @@ def test_the_cli_option_names_the_model(tmp_path: Path) -> None:
     proc = subprocess.run([NEWSGRAPH, "etl", str(SAMPLES), "--store", str(tmp_path / "s"),
                            "--spacy-model", "other_missing_model"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "'other_missing_model' is not installed" in proc.stderr
+
+
+def test_entities_first_then_the_full_parse_on_the_same_doc() -> None:
+    sentence = "Defence Minister Lars Holm met Anna Weber in Oslo."
+    parses = nlp.Parses()
+    parses.parse_all([sentence], entities_only=True)
+    ents = [(e.text, e.label_) for e in parses.entities(sentence).ents]
+    assert ("Lars Holm", "PERSON") in ents
+    assert not parses.entities(sentence).has_annotation("DEP")  # entities only, no parse yet
+    doc = parses(sentence)
+    assert doc.has_annotation("DEP") and [(e.text, e.label_) for e in doc.ents] == ents
+    whole = nlp.Parses([sentence])(sentence)
+    assert [(t.dep_, t.head.i) for t in doc] == [(t.dep_, t.head.i) for t in whole]

@@ -444,8 +444,11 @@ class PersonIndex:
             known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
             lowercase = _lowercase_words(text)
             wanted = [s for s in usable if _unexplained(s, known, lowercase)]
-            parses.parse_all(wanted)
-            for s in wanted:
+            # Entities first (the cheap part); the full parse the filters read only where a person is.
+            parses.parse_all(wanted, entities_only=True)
+            named = [s for s in wanted if any(e.label_ == "PERSON" for e in parses.entities(s).ents)]
+            parses.parse_all(named)
+            for s in named:
                 hits[s] = hits[s] + _entity_hits(parses(s), text, lowercase)
         singles: list[tuple[list[str], str | None, bool, str]] = []
         multi: list[tuple[list[str], str | None, str]] = []
