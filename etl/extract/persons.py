@@ -421,11 +421,10 @@ def _explained(tok: str, known: set[str], lowercase: set[str], lex: Lexicon) -> 
 
 def _article_fullest(forms: list[list[str]]) -> dict[tuple[str, ...], list[str]]:
     """Each multi-part name -> the longest name of the article it is a contiguous part of."""
-    out: dict[tuple[str, ...], list[str]] = {}
-    for tokens in forms:
-        text = f" {' '.join(tokens)} "
-        out[tuple(tokens)] = max((f for f in forms if text in f" {' '.join(f)} "), key=len)
-    return out
+    distinct = list(dict.fromkeys(tuple(f) for f in forms))  # a name said 1,000 times is one form
+    padded = [(f, f" {' '.join(f)} ") for f in distinct]
+    return {tokens: list(max((f for f, text in padded if f" {' '.join(tokens)} " in text), key=len))
+            for tokens in distinct}
 
 
 class PersonIndex:
@@ -443,7 +442,8 @@ class PersonIndex:
         if parses is not None:
             known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
             lowercase = _lowercase_words(text)
-            wanted = [s for s in usable if _unexplained(s, known, lowercase)]
+            # A sentence said twice is parsed, and its entities added, once.
+            wanted = [s for s in dict.fromkeys(usable) if _unexplained(s, known, lowercase)]
             # Entities first (the cheap part); the full parse the filters read only where a person is.
             parses.parse_all(wanted, entities_only=True)
             named = [s for s in wanted if any(e.label_ == "PERSON" for e in parses.entities(s).ents)]
