@@ -265,3 +265,69 @@ def test_a_wire_dateline_day_anchors_yesterday_and_weekdays():
     # a dateline day long before publication is no anchor: "yesterday" is the day before publication
     far = text.replace("March 14", "January 2")
     assert meeting_of(run(far, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 15)
+
+
+# --- whose date: the meeting's, another event's, a later sentence's, the day's news ---------------
+
+@pytest.mark.parametrize("sentence", [
+    "After the missile strike on Monday, President Karl Brandt met Prime Minister Ana Silva in Riga.",
+    "President Karl Brandt, who arrived in Riga on Monday, met Prime Minister Ana Silva.",
+    "President Karl Brandt met Prime Minister Ana Silva in Riga ahead of the donor summit on Friday.",
+])
+def test_a_date_of_another_event_is_not_the_meetings(sentence):
+    x = story("Markets were calm.", sentence, published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+
+
+def test_the_meetings_own_date_beside_another_events():
+    x = run("President Karl Brandt met Prime Minister Ana Silva in Riga on Tuesday, a day after the "
+            "missile strike on Monday.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 14)
+
+
+def test_a_plan_is_not_dated_by_the_day_it_was_announced():
+    x = story("Markets were calm.", "President Karl Brandt said on Monday he will meet Prime Minister Ana Silva "
+              "in Riga.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+    x = story("Markets were calm.", "President Karl Brandt said on Monday he will meet Prime Minister Ana Silva "
+              "in Riga on Friday.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 17)
+
+
+def test_a_later_sentence_about_the_visit_gives_its_day():
+    x = story("Markets were calm.", "Weeks earlier, President Karl Brandt travelled to Riga, where he held talks with "
+              "Prime Minister Ana Silva.",
+              "The visit included a much-criticised embrace between the two leaders on May 8, hours after "
+              "a storm hit the coast.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 8)
+
+
+def test_a_later_sentence_lends_no_day_of_another_event_or_of_the_future():
+    x = story("Markets were calm.", "President Karl Brandt held talks with Prime Minister Ana Silva in Riga.",
+              "The talks came two days after the storm on May 8.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+    x = story("Markets were calm.", "President Karl Brandt held talks with Prime Minister Ana Silva in Riga.",
+              "Their talks will resume on May 30.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+
+
+def test_a_meeting_in_the_lead_with_no_day_is_the_days_news():
+    x = story("President Karl Brandt met Prime Minister Ana Silva in Riga.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == WEDNESDAY
+    told_as_earlier = story("President Karl Brandt has met Prime Minister Ana Silva several times.",
+                            published=WEDNESDAY)
+    assert meeting_of(told_as_earlier, "Brandt", "Silva").date is None
+    later_in_the_story = story("Markets were calm.", "President Karl Brandt met Prime Minister Ana Silva in Riga.",
+                               published=WEDNESDAY)
+    assert meeting_of(later_in_the_story, "Brandt", "Silva").date is None
+    assert meeting_of(run("Leaders hold talks on regional security\n\nPresident Karl Brandt met Prime Minister "
+                          "Ana Silva in Riga."), "Brandt", "Silva").date is None  # no publication date
+
+
+def test_each_paragraphs_wire_dateline_anchors_its_own_weekdays():
+    text = ("Leaders hold talks on regional security\n\n"
+            "RIGA, May 13 (Wire) - President Karl Brandt met Prime Minister Ana Silva yesterday.\n\n"
+            "VILNIUS, May 15 (Wire) - Foreign Minister Jonas Pereira met Foreign Minister Lena Holm yesterday.")
+    x = run(text, published=date(2024, 5, 16))
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 12)
+    assert meeting_of(x, "Pereira", "Holm").date == date(2024, 5, 14)

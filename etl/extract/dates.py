@@ -65,7 +65,7 @@ class _Rules:
     counts: dict[str, int]
     shift: re.Pattern
     vague: re.Pattern
-    other_event: frozenset[str]
+    other_event: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +85,7 @@ def _rules() -> _Rules:
         ago=re.compile(rf"\b{count}\s+days?\s+ago\b", re.I), counts=counts,
         shift=re.compile(rf"\b(?:(?P<later>{shift['later']})|(?P<earlier>{shift['earlier']}))\b", re.I),
         vague=re.compile(r"\b(?:" + "|".join(d["vague"]) + r")\b", re.I),
-        other_event=frozenset(d["other_event"]),
+        other_event=re.compile(rf"\b(?:{alternation(d['other_event'])})\b", re.I),
     )
 
 
@@ -233,8 +233,8 @@ def day_shift(sentence: str) -> int | None:
     return sign * (_count(n) if n else 1)
 
 
-def other_event_words() -> frozenset[str]:
-    """Words opening a phrase about another event ("after the strike on Monday")."""
+def other_event_pattern() -> re.Pattern:
+    """Words opening a phrase about another event ("after", "ahead of"), case-insensitive."""
     return _rules().other_event
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, date_in, dateline_anchor, day_shift, vague_time
+from etl.extract.dates import Anchor, Found, date_in, dateline_anchor, dates_in, day_shift, other_event_pattern, pick, vague_time
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import load
 from etl.extract.nlp import Parses
@@ -33,12 +33,14 @@ _LEAD_WORDS = 8
 # Forms that tell a meeting that happened, whatever else the sentence plans.
 _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
 _EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
+_TIMES = re.compile(r"\b(?:several|many|multiple|\d+|two|three|four|five) times\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
 _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
 _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class _Rules:
     attended: re.Pattern
     accompanied: re.Pattern
     meeting_place: re.Pattern
+    back_reference: re.Pattern
+    other_event_re: re.Pattern
     seats: dict[str, str]
     building_words: frozenset[str]
     regions: frozenset[str]
@@ -102,7 +106,8 @@ def _rules() -> _Rules:
                   re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"),
                   re.compile(m["group_anaphora"], re.I),
                   re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
-                  re.compile(m["meeting_place"]), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+                  re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
+                  other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -218,6 +223,57 @@ def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str
             break
     found = [m.key for m in mentions if m.key in keys and any(a <= m.start < b for a, b in spans)]
     return list(dict.fromkeys(found)) or keys  # a parse that finds none is no reason to drop them
+
+
+def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned: bool,
+               parses: Parses | None) -> list[Found]:
+    """Of a sentence's dates, those of the fact told at sentence[start:end]: not a date inside a
+    phrase about another event ("A met B ahead of the summit on Friday", "after the strike on
+    Monday, A met B") or in a clause of its own ("A, who arrived on Monday, met B"; "A met B, who
+    arrived on Monday"), nor for a plan the day it was announced ("A said on Friday he will meet B").
+    The words around a date tell most of it; a date before the fact's words is also checked on
+    the parse (parsed only then), since only the tree tells a clause of its own from the main one.
+    """
+    kept = [f for f in found if not _elsewhere(sentence, f, end, planned)]
+    if parses is None or not any(f.start < start for f in kept):
+        return kept
+    doc = parses(sentence)
+    words = [t for t in doc if start <= t.idx < end and t.pos_ in ("VERB", "NOUN", "AUX", "PROPN")]
+    if not words:
+        return kept
+    fact = words[-1]
+    chain = {t.i for t in [fact, *fact.ancestors]}
+    out = []
+    for f in kept:
+        inside = [t for t in doc if f.start <= t.idx < f.end]
+        if f.start >= start or not inside:
+            out.append(f)
+            continue
+        # from the date's own head word up to the first word the fact's word also hangs from
+        path = [next((t for t in inside if not f.start <= t.head.idx < f.end), inside[0])]
+        while path[-1].i not in chain and path[-1].head.i != path[-1].i:
+            path.append(path[-1].head)
+        if path[-1].i not in chain or not any(
+                t.dep_ in _CLAUSE_DEPS or _rules().other_event_re.match(sentence, t.idx) for t in path[:-1]):
+            out.append(f)
+    return out
+
+
+def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
+    """The words before a date make it another event's: an "after"/"ahead of" phrase or a relative
+    clause opened since the fact's words (or the sentence start) with no comma closing it, or for a
+    plan, a speech verb just before ("said on Friday")."""
+    since = end if f.start >= end else 0
+    between = sentence[since:f.start]
+    if _RELATIVE_CLAUSE.search(between) and since:
+        return True
+    opener = list(_rules().other_event_re.finditer(between))
+    if opener and not re.search(r"[,;]", between[opener[-1].start():]):
+        return True
+    if planned and f.start < end:
+        said = list(_rules().speech.finditer(sentence, 0, f.start))
+        return bool(said) and _words(sentence[said[-1].end():f.start]) <= 2
+    return False
 
 
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
@@ -392,7 +448,10 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
     for i, trig in enumerate(trigs):
         stop = trigs[i + 1].start if i + 1 < len(trigs) else len(sentence)
         groups = _groups(sentence, mentions, trig, stop, taken, story, parses, out)
-        when = date_in(sentence, story.anchor, planned=trig.status == "planned", at=trig.end)
+        planned = trig.status == "planned"
+        found = dates_in(sentence, story.anchor, planned)
+        own = _own_dates(sentence, found, trig.start, trig.end, planned, parses)
+        when = pick(own, trig.end)
         shift = day_shift(sentence) if when is None else None
         if shift is not None and story.found and story.found[-1].date:  # "The next day, A met C"
             when = story.found[-1].date + timedelta(days=shift)
@@ -402,15 +461,16 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
             if len(g) < 2:
                 continue
             c_when, c_where = story.context(tuple(g)) if when is None or where is None else (None, None)
-            c_when = None if vague_time(sentence) else c_when
+            c_when = None if vague_time(sentence) or found else c_when  # its own day, if another event's
             out.append(Meeting(tuple(g), trig.status, sentence, when or c_when,
                                where if where is not None else c_where, topics))
     return out
 
 
-def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
+def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | None) -> None:
     """"X also attended the meeting", "He was accompanied by Y": more people at the last meeting;
-    "The meeting took place in Washington": its place."""
+    "The meeting took place in Washington": its place; "The visit included a handshake between
+    the two leaders on July 8": its day."""
     if not story.last_group:
         return
     rules = _rules()
@@ -434,18 +494,34 @@ def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
         where = _place(sentence[placed.start():], None)
         if where:
             story.found[-1] = replace(story.found[-1], place=where)
+    ref = rules.back_reference.search(sentence) or rules.anaphora.search(sentence)
+    if ref and last.date is None and not vague_time(sentence):
+        planned = last.status == "planned"
+        found = dates_in(sentence, story.anchor, planned)
+        when = pick(_own_dates(sentence, found, ref.start(), ref.end(), planned, parses), ref.end())
+        if when and _fits(when, planned, story.anchor):
+            story.found[-1] = replace(story.found[-1], date=when)
 
 
-def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None) -> list[Meeting]:
+def _fits(day, planned: bool, anchor: Anchor | None) -> bool:
+    """A held meeting's day is not after the publication day, a planned one's not before it."""
+    if anchor is None or not anchor.published:
+        return True
+    return day >= anchor.day if planned else day <= anchor.day
+
+
+def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anchor: Anchor | None) -> list[Meeting]:
     """One meeting per participant set; a held report takes in a planned one of the same people
     unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
 
     Meetings told in one sentence belong to the same trip, so one lacking a date or
     place takes it from a sibling ("met X in Stockholm hours before talks with Y").
-    A held meeting in a present-tense headline ("X meets Y") with no date in the
-    text happened on the publication day.
+    A held meeting in a present-tense headline ("X meets Y") or in the lead ("X met Y in
+    Kyiv") with no date in the text happened on the publication day: that is the news, unless
+    the lead tells it as earlier ("have met several times", "in June").
     """
     published = anchor.day if anchor and anchor.published else None
+    news = {s for s in (headline, lead) if s and not (_EARLIER.search(s) or _TIMES.search(s) or vague_time(s))}
     merged: dict[tuple[frozenset[str], str], Meeting] = {}
     told_in: dict[tuple[frozenset[str], str], set[str]] = {}
 
@@ -478,7 +554,7 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
     for key, m in merged.items():
         siblings = [merged[k] for k in merged if k != key and told_in[k] & told_in[key]]
         when = m.date or next((s.date for s in siblings if s.date), None)
-        if when is None and m.status == "held" and headline in told_in[key]:
+        if when is None and m.status == "held" and told_in[key] & news:
             when = published
         where = m.place if m.place is not None else next((s.place for s in siblings if s.place), None)
         out.append(replace(m, date=when, place=where))
@@ -489,17 +565,27 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
                      anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
     line = _dateline_match(sentences)
     story = _Story(dateline_anchor(line.group(0), anchor) if line else anchor)
+    first = story.anchor
     for sentence in sentences:
+        # a later paragraph's own wire dateline ("PARIS, May 15 (AFP) -") anchors its weekdays
+        later = None if line and sentence == line.string else _DATELINE.match(sentence)
+        if later and (day := dateline_anchor(later.group(0), anchor)) != anchor:
+            story.anchor = day
         found = _in_sentence(sentence, index, story, parses)
         if found:
             story.found += found
             story.since_told = 0
         else:
             story.since_told += 1
-            _joins(sentence, index, story)
+            _joins(sentence, index, story, parses)
         mentions = index.mentions(sentence)
         story.recent.append((sentence, set() if found else {m.key for m in mentions}))
         story.last_person = mentions[0].key if mentions else story.last_person
     home = dateline(sentences) or _headline_place(headline)
     return [replace(m, place=(m.place if m.place is not None else home) or None)
-            for m in _merge(story.found, headline, anchor)]
+            for m in _merge(story.found, headline, _first_body_sentence(sentences, headline), first)]
+
+
+def _first_body_sentence(sentences: tuple[str, ...], headline: str | None) -> str | None:
+    """The first sentence of the body: it tells the news of the day."""
+    return next((s for s in sentences if s != headline), None)
