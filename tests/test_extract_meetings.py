@@ -331,3 +331,9 @@ def test_each_paragraphs_wire_dateline_anchors_its_own_weekdays():
     x = run(text, published=date(2024, 5, 16))
     assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 12)
     assert meeting_of(x, "Pereira", "Holm").date == date(2024, 5, 14)
+
+
+def test_a_meeting_during_a_trip_takes_no_day_from_its_start():
+    x = story("Foreign Minister Jonas Pereira is to arrive in Riga today for a four-day visit.",
+              "During his visit, he will hold talks with Prime Minister Ana Silva.", published=WEDNESDAY)
+    assert meeting_of(x, "Pereira", "Silva").date is None

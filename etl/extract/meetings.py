@@ -78,6 +78,7 @@ class _Rules:
     accompanied: re.Pattern
     meeting_place: re.Pattern
     back_reference: re.Pattern
+    trip_span: re.Pattern
     other_event_re: re.Pattern
     seats: dict[str, str]
     building_words: frozenset[str]
@@ -107,7 +108,7 @@ def _rules() -> _Rules:
                   re.compile(m["group_anaphora"], re.I),
                   re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
                   re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
-                  other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+                  re.compile(m["trip_span"], re.I), other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -461,7 +462,8 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
             if len(g) < 2:
                 continue
             c_when, c_where = story.context(tuple(g)) if when is None or where is None else (None, None)
-            c_when = None if vague_time(sentence) or found else c_when  # its own day, if another event's
+            # no other sentence's day for a meeting dated vaguely, by another event, or within a trip
+            c_when = None if vague_time(sentence) or found or _rules().trip_span.search(sentence) else c_when
             out.append(Meeting(tuple(g), trig.status, sentence, when or c_when,
                                where if where is not None else c_where, topics))
     return out
