@@ -49,6 +49,9 @@ _ISO = re.compile(rf"(?<![\w/.-])(?P<year>{YEAR})([-/])(?P<month>\d{{1,2}})\2(?P
 _NUMERIC = re.compile(rf"(?<![\w/.])(?P<a>\d{{1,2}})([./])(?P<b>\d{{1,2}})\2(?P<year>{YEAR})(?![\d/])")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def full_dates(text: str) -> list[tuple[int, int, date]]:
     """(start, end, day) of every full date with a year in the text, in order of place.
 
@@ -56,6 +59,8 @@ def full_dates(text: str) -> list[tuple[int, int, date]]:
     "05/06/2025" is 5 June in London and May 6 in Washington. Dotted numbers are day first.
     """
     out: list[tuple[int, int, date]] = []
+    if not _DIGIT.search(text):  # most sentences: four scans saved
+        return out
     for rx in (_MDY, _DMY):
         for m in rx.finditer(text):
             if d := make(int(m["year"]), month_number(m["mon"]), int(m["day"])):

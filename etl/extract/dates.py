@@ -27,13 +27,17 @@ _DAY = rf"(?P<day>\d{{1,2}}){ORDINAL}"
 _MONTH_DAY = re.compile(rf"\b{month()}\s+{_DAY}\b(?:,?\s+(?P<year>{YEAR})\b)?")
 _DAY_MONTH = re.compile(rf"\b{_DAY}(?:\s+of)?\s+{month()}(?:,?\s+(?P<year>{YEAR})\b)?")
 _WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_WEEKDAY = re.compile(rf"\b(?P<wd>{_WEEKDAY_NAMES})\b")  # news capitalises them; a case-blind scan costs 3x
+# "on Sun." in a headline: short forms only after "on", where they can be nothing else
+_SHORT_WEEKDAY = re.compile(r"\b[Oo]n\s+(?P<wd>Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.")
 _WEEKDAY_DATE = re.compile(  # "Friday, May 30", "Sunday (December 7)", "Wednesday, 4 September"
     rf"\b(?P<wd>{_WEEKDAY_NAMES}),?\s*\(?\s*"
     rf"(?:{month()}\s+(?P<day>\d{{1,2}}){ORDINAL}|(?P<day2>\d{{1,2}}){ORDINAL}(?:\s+of)?\s+{month('mon2')})"
     rf"\b(?:,?\s+(?P<year>{YEAR})\b)?")
-# "on Sun." in a headline: short forms only after "on", where they can be nothing else
 _SHORT_WEEKDAYS = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
                    "fri": 4, "sat": 5, "sun": 6}
+_DIGIT = re.compile(r"\d")
+_MODIFIER_CHARS = 14  # "this coming " and a space or two
 _WEEKDAY_CYCLE_YEARS = 12  # a month/day falls on every weekday within this many years
 _YEAR_WINDOW = timedelta(days=60)  # a year-less date this far on the other side of the anchor is another year's
 
@@ -55,8 +59,7 @@ class Found:
 
 @dataclass(frozen=True)
 class _Rules:
-    weekday: re.Pattern
-    short_weekday: re.Pattern
+    modifier: re.Pattern
     before: frozenset[str]
     after: frozenset[str]
     relative: re.Pattern
@@ -77,8 +80,7 @@ def _rules() -> _Rules:
     shift = {kind: "|".join(f.replace("{count}", count.replace("?P<n>", f"?P<{kind}_n>")) for f in forms)
              for kind, forms in d["day_shift"].items()}
     return _Rules(
-        weekday=re.compile(rf"\b(?:(?P<mod>{mods})\s+)?(?P<wd>{_WEEKDAY_NAMES})\b", re.I),
-        short_weekday=re.compile(r"\bon\s+(?P<wd>Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.", re.I),
+        modifier=re.compile(rf"\b(?P<mod>{mods})\s+$", re.I),
         before=frozenset(d["weekday_before"]), after=frozenset(d["weekday_after"]),
         relative=re.compile(rf"\b(?:{alternation(list(d['relative_days']))})\b", re.I),
         offsets={k.lower(): v for k, v in d["relative_days"].items()},
@@ -153,6 +155,11 @@ def _named(sentence: str, start: int) -> bool:
 
 def dates_in(sentence: str, anchor: Anchor | None, planned: bool = False) -> list[Found]:
     """Every resolvable date expression in the sentence, in order."""
+    return list(_dates_in(sentence, anchor, planned))
+
+
+@lru_cache(maxsize=256)  # a sentence with several triggers is read once
+def _dates_in(sentence: str, anchor: Anchor | None, planned: bool) -> tuple[Found, ...]:
     rules = _rules()
     out: list[Found] = []
     covered: list[tuple[int, int]] = []
@@ -165,7 +172,8 @@ def dates_in(sentence: str, anchor: Anchor | None, planned: bool = False) -> lis
     def free(start: int) -> bool:
         return not any(a <= start < b for a, b in covered)
 
-    for m in _WEEKDAY_DATE.finditer(sentence):
+    numbered = bool(_DIGIT.search(sentence))  # all but weekday names and relative words have a day number
+    for m in (_WEEKDAY_DATE.finditer(sentence) if numbered else ()):
         year = int(m["year"]) if m["year"] else None
         mon, day = m["mon"] or m["mon2"], m["day"] or m["day2"]
         add(m.start(), m.end(), _month_day(month_number(mon), int(day), year, anchor, planned,
@@ -173,26 +181,29 @@ def dates_in(sentence: str, anchor: Anchor | None, planned: bool = False) -> lis
     for start, end, day in full_dates(sentence):
         if free(start):
             add(start, end, day)
-    for rx in (_MONTH_DAY, _DAY_MONTH):
+    for rx in ((_MONTH_DAY, _DAY_MONTH) if numbered else ()):
         for m in rx.finditer(sentence):
             if free(m.start()):
                 add(m.start(), m.end(), _month_day(month_number(m["mon"]), int(m["day"]), None, anchor, planned))
     if anchor:
-        for m in rules.weekday.finditer(sentence):
-            if free(m.start("wd")):
-                mod = (m["mod"] or "").lower() or None
-                add(m.start(), m.end(), _weekday(WEEKDAYS[m["wd"].lower()], anchor, planned, mod))
-        for m in rules.short_weekday.finditer(sentence):
+        for m in _WEEKDAY.finditer(sentence):
+            if free(m.start()):
+                # "last Friday", "this coming Monday": the words just before say which one
+                mod = rules.modifier.search(sentence, max(0, m.start() - _MODIFIER_CHARS), m.start())
+                start = mod.start() if mod else m.start()
+                day = _weekday(WEEKDAYS[m["wd"].lower()], anchor, planned, mod["mod"].lower() if mod else None)
+                add(start, m.end(), day)
+        for m in _SHORT_WEEKDAY.finditer(sentence):
             if free(m.start("wd")):
                 add(m.start(), m.end(), _weekday(_SHORT_WEEKDAYS[m["wd"].lower()], anchor, planned, None))
     if anchor and anchor.published:
         for m in rules.relative.finditer(sentence):
             if free(m.start()) and not _named(sentence, m.start()):
                 add(m.start(), m.end(), anchor.day + timedelta(days=rules.offsets[" ".join(m[0].lower().split())]))
-        for m in rules.ago.finditer(sentence):
+        for m in (rules.ago.finditer(sentence) if " ago" in sentence else ()):
             if free(m.start()):
                 add(m.start(), m.end(), anchor.day - timedelta(days=_count(m["n"])))
-    return sorted(out, key=lambda f: f.start)
+    return tuple(sorted(out, key=lambda f: f.start))
 
 
 def _count(word: str) -> int:

@@ -41,6 +41,7 @@ _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeti
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b")
+_SUBORDINATE = re.compile(r"(?:^|,\s*)(?:who|whom|whose|which|when|while|as|because|although|though|if|once|where)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -232,11 +233,13 @@ def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned:
     phrase about another event ("A met B ahead of the summit on Friday", "after the strike on
     Monday, A met B") or in a clause of its own ("A, who arrived on Monday, met B"; "A met B, who
     arrived on Monday"), nor for a plan the day it was announced ("A said on Friday he will meet B").
-    The words around a date tell most of it; a date before the fact's words is also checked on
-    the parse (parsed only then), since only the tree tells a clause of its own from the main one.
+    The words around a date tell most of it. A date that would count, before the fact's words
+    and after a word that may open a clause ("A, who ... on Monday, met B"), is checked on the
+    parse (parsed only then): only the tree tells a clause of its own from the main one.
     """
     kept = [f for f in found if not _elsewhere(sentence, f, end, planned)]
-    if parses is None or not any(f.start < start for f in kept):
+    if parses is None or any(f.start >= end for f in kept) or not any(
+            f.start < start and _SUBORDINATE.search(sentence, 0, f.start) for f in kept):
         return kept
     doc = parses(sentence)
     words = [t for t in doc if start <= t.idx < end and t.pos_ in ("VERB", "NOUN", "AUX", "PROPN")]
