@@ -337,3 +337,36 @@ def test_a_meeting_during_a_trip_takes_no_day_from_its_start():
     x = story("Foreign Minister Jonas Pereira is to arrive in Riga today for a four-day visit.",
               "During his visit, he will hold talks with Prime Minister Ana Silva.", published=WEDNESDAY)
     assert meeting_of(x, "Pereira", "Silva").date is None
+
+
+# --- more ways to tell a meeting -----------------------------------------------------------------
+
+def test_people_who_discussed_something_during_a_meeting_met():
+    x = run("President Karl Brandt and Prime Minister Ana Silva discussed the ceasefire during a meeting "
+            "in Ankara on Monday.", published=WEDNESDAY)
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.place, m.date) == ("Ankara", date(2024, 5, 13))
+    assert run("President Karl Brandt said during a meeting in Ankara that the ceasefire holds.").meetings == []
+
+
+def test_a_summit_that_brought_people_together_is_one_meeting_of_all():
+    x = run("The summit in Oslo brought together President Karl Brandt, Prime Minister Ana Silva and "
+            "Chancellor Lena Holm.")
+    assert groups(x) == [{"Brandt", "Silva", "Holm"}]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prime Minister Ana Silva visited President Karl Brandt in Oslo.",
+    "Prime Minister Ana Silva paid a courtesy call on her Norwegian counterpart, Karl Brandt, in Oslo.",
+])
+def test_visiting_a_person_is_meeting_them(sentence):
+    x = run(sentence)
+    assert groups(x) == [{"Silva", "Brandt"}] and x.meetings[0].place == "Oslo"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prime Minister Ana Silva visited Lindholm, where President Karl Brandt laid a wreath last year.",
+    "Prime Minister Ana Silva visited the port of Lindholm before President Karl Brandt arrived.",
+])
+def test_visiting_a_place_is_no_meeting_with_someone_named_after_it(sentence):
+    assert run(sentence).meetings == []

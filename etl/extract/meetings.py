@@ -29,6 +29,8 @@ _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NA
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _MAX_GAP_WORDS = 8
+# what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
+_TITLE_GAP = re.compile(r"(?:[\s,]+(?:his|her|their|the|of|for|and|counterpart|colleague|host|(?-i:[A-Z])[\w.'’-]*))*[\s,]*")
 _LEAD_WORDS = 8
 # Forms that tell a meeting that happened, whatever else the sentence plans.
 _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
@@ -55,6 +57,7 @@ class Trigger:
     existential: bool = False  # "there will be a meeting with A": the speaker is the subject
     joint: bool = False  # "A and B signed the agreement": the coordinated subjects met
     extending: bool = False  # "his meeting with A, and later a trilateral meeting including B"
+    direct: bool = False  # "visited A": a meeting only with a person named right after it
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class _Rules:
     planned: re.Pattern
     held: re.Pattern
     collective: re.Pattern
+    direct: re.Pattern
     prepositional: re.Pattern
     between: re.Pattern
     extending: re.Pattern
@@ -98,7 +102,7 @@ def _rules() -> _Rules:
             "talks": "|".join(map(re.escape, m["talks_nouns"]))}
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
              rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
-    return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
+    return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill), _any(m["direct"], fill),
                   _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
                   re.compile(m["planned_cues"], re.I), re.compile(m["planned_after"], re.I),
@@ -138,6 +142,7 @@ def triggers(sentence: str) -> list[Trigger]:
                 status = "planned"  # a noun or present form: the words around it decide
             found.append(Trigger(m.start(), m.end(), status, bool(rules.collective.fullmatch(m.group(0))),
                                  prepositional=bool(rules.prepositional.fullmatch(m.group(0))),
+                                 direct=_matches_whole(rules.direct, sentence, m),
                                  existential=m.group(0).lower().startswith("there")))
     status = "planned" if rules.planned_cues.search(sentence) else "held"
     found += [Trigger(m.start(), m.end(), status, False, True) for m in rules.between.finditer(sentence)
@@ -148,6 +153,12 @@ def triggers(sentence: str) -> list[Trigger]:
     found += [Trigger(m.start(), m.end(), "held", False, joint=True) for m in rules.joint.finditer(sentence)]
     return sorted((t for t in found if not rules.negation.search(sentence, 0, t.start)
                    and not rules.remote.search(_clause(sentence, t.start, t.end))), key=lambda t: t.start)
+
+
+def _matches_whole(rx: re.Pattern, sentence: str, m: re.Match) -> bool:
+    """Whether rx matches exactly m's text where it stands (its lookaheads see what follows)."""
+    found = rx.match(sentence, m.start())
+    return bool(found) and found.end() == m.end()
 
 
 def _words(text: str) -> int:
@@ -162,9 +173,10 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
         if m.start < trig.end or m.start >= stop:
             continue
         gap = sentence[prev_end:m.start]
-        if out and not _CONNECTOR.match(gap) and (_words(gap) > 3 or trig.prepositional):
+        listed = trig.between and gap.lstrip().startswith(",")  # "brought together A, B and C"
+        if out and not (listed or _CONNECTOR.match(gap)) and (_words(gap) > 3 or trig.prepositional):
             break
-        if _words(gap) > _MAX_GAP_WORDS:
+        if _words(gap) > _MAX_GAP_WORDS or (trig.direct and not out and not (gap.strip(' ,') and _TITLE_GAP.fullmatch(gap))):
             break
         if m.key not in out:
             out.append(m.key)
@@ -408,7 +420,7 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
         return [_joint_subjects(sentence, mentions, trig)]
     objects, objects_end = _objects(sentence, mentions, trig, stop)
     # parse only when a person follows the trigger that the cheap path could not reach
-    if not objects and parses is not None and any(trig.end <= m.start < stop for m in mentions):
+    if not objects and not trig.direct and parses is not None and any(trig.end <= m.start < stop for m in mentions):
         objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
     if trig.between:
         return [objects]
