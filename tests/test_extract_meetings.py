@@ -370,3 +370,30 @@ def test_visiting_a_person_is_meeting_them(sentence):
 ])
 def test_visiting_a_place_is_no_meeting_with_someone_named_after_it(sentence):
     assert run(sentence).meetings == []
+
+
+def test_a_chaired_meeting_with_others_present_is_one_meeting_of_all():
+    x = story("The regular meeting of the coastal defence group has begun in Oslo.",
+              "The meeting was chaired for the first time by Defence Minister Karl Brandt, and the new "
+              "defence secretary, Ana Silva, is also present.",
+              "The Estonian defence minister, Lena Holm, has also arrived at the meeting.")
+    m = meeting_of(x, "Brandt", "Silva", "Holm")
+    assert (m.status, m.place) == ("held", "Oslo")
+    assert run("President Karl Brandt chaired a meeting of the security council in Oslo.").meetings == []
+
+
+def test_both_sides_of_a_call_who_plan_a_summit_are_its_participants():
+    x = run("The talks came after a phone call between President Karl Brandt and Prime Minister Ana Silva, "
+            "where both sides indicated plans for a summit in Vienna.")
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.status, m.place) == ("planned", "Vienna")
+    x = run("President Karl Brandt spoke by phone with Prime Minister Ana Silva on Monday, and both sides "
+            "indicated plans for a summit in Vienna.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None  # Monday was the call's
+
+
+def test_a_plan_told_where_a_trip_arrives_takes_the_arrivals_day():
+    x = run("Prime Minister Ana Silva arrived in Riga on Thursday, where she will hold talks with President "
+            "Karl Brandt.", published=date(2024, 5, 16))
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("planned", date(2024, 5, 16), "Riga")

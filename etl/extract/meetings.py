@@ -43,6 +43,7 @@ _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeti
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b")
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;")  # not ", where": "arrived on Monday, where she will meet"
 _SUBORDINATE = re.compile(r"(?:^|,\s*)(?:who|whom|whose|which|when|while|as|because|although|though|if|once|where)\b", re.I)
 
 
@@ -84,6 +85,9 @@ class _Rules:
     meeting_place: re.Pattern
     back_reference: re.Pattern
     trip_span: re.Pattern
+    chaired_by: re.Pattern
+    chairs: re.Pattern
+    present: re.Pattern
     other_event_re: re.Pattern
     seats: dict[str, str]
     building_words: frozenset[str]
@@ -113,7 +117,9 @@ def _rules() -> _Rules:
                   re.compile(m["group_anaphora"], re.I),
                   re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
                   re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
-                  re.compile(m["trip_span"], re.I), other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+                  re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
+                  re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
+                  other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -277,8 +283,9 @@ def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned:
 
 def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
     """The words before a date make it another event's: an "after"/"ahead of" phrase or a relative
-    clause opened since the fact's words (or the sentence start) with no comma closing it, or for a
-    plan, a speech verb just before ("said on Friday")."""
+    clause opened since the fact's words (or the sentence start) with no comma closing it; for a
+    plan, a speech verb just before ("said on Friday") or a clause of its own ("A spoke to B on
+    Monday, and both agreed to meet")."""
     since = end if f.start >= end else 0
     between = sentence[since:f.start]
     if _RELATIVE_CLAUSE.search(between) and since:
@@ -287,6 +294,8 @@ def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
     if opener and not re.search(r"[,;]", between[opener[-1].start():]):
         return True
     if planned and f.start < end:
+        if _NEXT_CLAUSE.search(sentence, f.end, end):  # "spoke on Monday, and both agreed to meet"
+            return True
         said = list(_rules().speech.finditer(sentence, 0, f.start))
         return bool(said) and _words(sentence[said[-1].end():f.start]) <= 2
     return False
@@ -295,9 +304,15 @@ def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
               last_person: str | None, last_group: tuple[str, ...]) -> list[str]:
     """Persons before the trigger in its clause; "X said he met" resolves "he" to X, and
-    "the two leaders" to the participants of the meeting told just before."""
+    "the two leaders" to the two persons just named in the sentence ("a call between A and B,
+    where both sides indicated plans for a summit") or else to the meeting told just before."""
     speech = [m for m in _rules().speech.finditer(sentence, 0, trig.start)]
     window = speech[-1].end() if speech else 0
+    group = list(_rules().anaphora.finditer(sentence, window, trig.start))
+    if group and not any(group[-1].end() <= m.start < trig.start for m in mentions):
+        pair = list(dict.fromkeys(m.key for m in reversed(mentions) if m.start < group[-1].start()))[:2]
+        if len(pair) == 2:
+            return pair[::-1]
     subjects = [m.key for m in mentions if window <= m.start < trig.start and m.key not in taken]
     if subjects:
         return list(dict.fromkeys(subjects))
@@ -385,6 +400,22 @@ def _headline_place(headline: str | None) -> str | None:
 
 
 @dataclass
+class _Gathering:
+    """A multilateral meeting being told: who chairs it, who else is there."""
+
+    people: list[str]
+    evidence: str
+    status: MeetingStatus
+    when: object = None  # date | None
+    where: str | None = None
+    since: int = 0  # sentences since it last grew
+
+    def meeting(self) -> Meeting | None:
+        return Meeting(tuple(self.people), self.status, self.evidence, self.when, self.where, ()) \
+            if len(self.people) > 1 else None
+
+
+@dataclass
 class _Story:
     """What the article has told so far: the last person named, the meetings, recent sentences."""
 
@@ -395,6 +426,7 @@ class _Story:
     # meeting's sentence keeps its date and place for that meeting
     recent: list[tuple[str, set[str]]] = field(default_factory=list)
     since_told: int = 0  # sentences since the last meeting was told
+    gatherings: list[_Gathering] = field(default_factory=list)
 
     @property
     def last_group(self) -> tuple[str, ...]:
@@ -527,6 +559,39 @@ def _fits(day, planned: bool, anchor: Anchor | None) -> bool:
     return day >= anchor.day if planned else day <= anchor.day
 
 
+def _gather(sentence: str, index: PersonIndex, story: _Story) -> bool:
+    """"The meeting was chaired by A, and B is also present", "C has also arrived at the summit":
+    a multilateral meeting grows by who chairs it and who is there. True when the sentence told
+    the latest gathering someone, so it adds no one to a two-person meeting told before it."""
+    rules = _rules()
+    mentions = _names(sentence, index.mentions(sentence))
+    chair: list[str] = []
+    by = rules.chaired_by.search(sentence)
+    if by:
+        chair = [m.key for m in mentions if m.start >= by.end()][:1]
+    elif chairs := rules.chairs.search(sentence):
+        chair = [m.key for m in mentions if m.end <= chairs.start()][-1:]
+    present = [ms for p in rules.present.finditer(sentence)
+               if (ms := [m.key for m in mentions if m.end <= p.start()][-1:])]
+    here = [k for k in dict.fromkeys(chair + [k for ms in present for k in ms])]
+    last = story.gatherings[-1] if story.gatherings else None
+    for g in story.gatherings:
+        g.since += 1
+    if chair and (last is None or last.since > _FOLLOW_SENTENCES or not set(chair) & set(last.people)):
+        status: MeetingStatus = "planned" if rules.planned_cues.search(_clause(sentence, *(by or chairs).span())) else "held"
+        last = _Gathering([], sentence, status)
+        story.gatherings.append(last)
+    if not here or last is None or last.since > _FOLLOW_SENTENCES:
+        return False
+    last.people += [k for k in here if k not in last.people]
+    last.since = 0
+    last.when = last.when or date_in(sentence, story.anchor, planned=last.status == "planned")
+    # "The meeting of the group has begun in Oslo. The meeting was chaired by A": the sentence before may place it
+    before = story.recent[-1][0] if story.recent and last.evidence == sentence else None
+    last.where = last.where or _place(sentence, None) or (before and _place(before, None)) or None
+    return True
+
+
 def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anchor: Anchor | None) -> list[Meeting]:
     """One meeting per participant set; a held report takes in a planned one of the same people
     unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
@@ -594,13 +659,15 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
             story.since_told = 0
         else:
             story.since_told += 1
-            _joins(sentence, index, story, parses)
+            if not _gather(sentence, index, story):
+                _joins(sentence, index, story, parses)
         mentions = index.mentions(sentence)
         story.recent.append((sentence, set() if found else {m.key for m in mentions}))
         story.last_person = mentions[0].key if mentions else story.last_person
+    told = story.found + [m for g in story.gatherings if (m := g.meeting())]
     home = dateline(sentences) or _headline_place(headline)
     return [replace(m, place=(m.place if m.place is not None else home) or None)
-            for m in _merge(story.found, headline, _first_body_sentence(sentences, headline), first)]
+            for m in _merge(told, headline, _first_body_sentence(sentences, headline), first)]
 
 
 def _first_body_sentence(sentences: tuple[str, ...], headline: str | None) -> str | None:
