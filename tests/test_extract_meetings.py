@@ -397,3 +397,12 @@ def test_a_plan_told_where_a_trip_arrives_takes_the_arrivals_day():
             "Karl Brandt.", published=date(2024, 5, 16))
     m = meeting_of(x, "Silva", "Brandt")
     assert (m.status, m.date, m.place) == ("planned", date(2024, 5, 16), "Riga")
+
+
+def test_a_dateline_printed_on_its_own_line_places_the_meetings():
+    page = ("Ministers hold talks on coastal defence\n\nBy Lena Ortiz\nLINDHOLM\n\n"
+            "Defence Minister Ana Silva on Friday toured a frigate.\n\n"
+            "Defence Minister Karl Brandt hosted Silva for the visit aboard the ship.\n")
+    assert meeting_of(run(page), "Silva", "Brandt").place == "Lindholm"
+    label = page.replace("LINDHOLM", "POLITICS")
+    assert meeting_of(run(label), "Silva", "Brandt").place is None

@@ -90,6 +90,7 @@ class _Rules:
     present: re.Pattern
     other_event_re: re.Pattern
     seats: dict[str, str]
+    section_labels: frozenset[str]
     building_words: frozenset[str]
     regions: frozenset[str]
 
@@ -119,7 +120,7 @@ def _rules() -> _Rules:
                   re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
                   re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
                   re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
-                  other_event_pattern(), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+                  other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]), frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -385,6 +386,21 @@ def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
     return None
 
 
+_CAPS_LINE = re.compile(r"(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,2})(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*[-–—:]?")
+
+
+def _line_dateline(page: str | None, lead: str | None) -> str | None:
+    """"NEW DELHI" alone on the line before the lead: a wire dateline the page printed apart."""
+    if not page or not lead:
+        return None
+    lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+    at = next((i for i, ln in enumerate(lines) if ln.startswith(lead[:40])), 0)
+    m = _CAPS_LINE.fullmatch(lines[at - 1]) if at else None
+    if not m or m["place"] in _rules().section_labels:
+        return None
+    return _city(m["place"].title(), False) or None
+
+
 def dateline(sentences: tuple[str, ...]) -> str | None:
     """The dateline's city: "KYIV, Ukraine -" names Kyiv."""
     m = _dateline_match(sentences)
@@ -644,7 +660,8 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
 
 
 def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: PersonIndex,
-                     anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
+                     anchor: Anchor | None, parses: Parses | None = None, page: str | None = None) -> list[Meeting]:
+    """The article's meetings; `page` (its text as read) shows a dateline printed on a line of its own."""
     line = _dateline_match(sentences)
     story = _Story(dateline_anchor(line.group(0), anchor) if line else anchor)
     first = story.anchor
@@ -665,9 +682,10 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
         story.recent.append((sentence, set() if found else {m.key for m in mentions}))
         story.last_person = mentions[0].key if mentions else story.last_person
     told = story.found + [m for g in story.gatherings if (m := g.meeting())]
-    home = dateline(sentences) or _headline_place(headline)
+    lead = _first_body_sentence(sentences, headline)
+    home = dateline(sentences) or _line_dateline(page, lead) or _headline_place(headline)
     return [replace(m, place=(m.place if m.place is not None else home) or None)
-            for m in _merge(told, headline, _first_body_sentence(sentences, headline), first)]
+            for m in _merge(told, headline, lead, first)]
 
 
 def _first_body_sentence(sentences: tuple[str, ...], headline: str | None) -> str | None:
