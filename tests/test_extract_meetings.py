@@ -406,3 +406,28 @@ def test_a_dateline_printed_on_its_own_line_places_the_meetings():
     assert meeting_of(run(page), "Silva", "Brandt").place == "Lindholm"
     label = page.replace("LINDHOLM", "POLITICS")
     assert meeting_of(run(label), "Silva", "Brandt").place is None
+
+
+def test_a_day_inside_a_travel_for_talks_trigger_and_not_the_announcements():
+    x = run("Prime Minister Ana Silva will travel to Vilnius on Friday for talks with President Karl Brandt, "
+            "her office said on Tuesday.", published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("planned", date(2024, 5, 17), "Vilnius")
+
+
+def test_an_agency_dateline_without_a_dash_places_the_meeting():
+    x = run("Ministers discuss maritime security\n\nLindholm, June 5 (Wire) Defence Minister Arvind Rao on "
+            "Monday held talks with his visiting counterpart Tom Hale.")
+    assert meeting_of(x, "Rao", "Hale").place == "Lindholm"
+
+
+def test_a_possessive_before_the_person_met_is_not_met():
+    x = run("President Marta Ruiz met King Frederik's adviser Anne Sorensen in Aarhus.")
+    assert groups(x) == [{"Ruiz", "Sorensen"}]
+
+
+def test_the_day_before_counts_from_the_latest_dated_meeting():
+    x = story("Prime Minister Lars Holm welcomed President Marta Ruiz yesterday.",
+              "Ruiz and Holm signed a hydrogen agreement at the residence.",
+              "The day before, Ruiz met Foreign Minister Anne Sorensen in Aarhus.", published=WEDNESDAY)
+    assert meeting_of(x, "Ruiz", "Sorensen").date == date(2024, 5, 13)

@@ -25,10 +25,11 @@ from etl.records import Meeting, MeetingStatus
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
 # "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
 _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
-                       r"(?:\s+\([^()]{1,30}\))?\s+[-–—]\s")
+                       r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _MAX_GAP_WORDS = 8
+_POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
 _TITLE_GAP = re.compile(r"(?:[\s,]+(?:his|her|their|the|of|for|and|counterpart|colleague|host|(?-i:[A-Z])[\w.'’-]*))*[\s,]*")
 _LEAD_WORDS = 8
@@ -185,6 +186,9 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
             break
         if _words(gap) > _MAX_GAP_WORDS or (trig.direct and not out and not (gap.strip(' ,') and _TITLE_GAP.fullmatch(gap))):
             break
+        if _POSSESSIVE.match(sentence, m.end):  # "met Brandt's envoy Ana Silva": the envoy, not Brandt
+            prev_end = m.end
+            continue
         if m.key not in out:
             out.append(m.key)
         prev_end = m.end
@@ -294,12 +298,12 @@ def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
     opener = list(_rules().other_event_re.finditer(between))
     if opener and not re.search(r"[,;]", between[opener[-1].start():]):
         return True
-    if planned and f.start < end:
-        if _NEXT_CLAUSE.search(sentence, f.end, end):  # "spoke on Monday, and both agreed to meet"
-            return True
-        said = list(_rules().speech.finditer(sentence, 0, f.start))
-        return bool(said) and _words(sentence[said[-1].end():f.start]) <= 2
-    return False
+    if not planned:
+        return False
+    if f.start < end and _NEXT_CLAUSE.search(sentence, f.end, end):  # "spoke on Monday, and both agreed to meet"
+        return True
+    said = list(_rules().speech.finditer(sentence, 0, f.start))  # "..., her office said on Tuesday"
+    return bool(said) and _words(sentence[said[-1].end():f.start]) <= 2
 
 
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
@@ -515,10 +519,12 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
         planned = trig.status == "planned"
         found = dates_in(sentence, story.anchor, planned)
         own = _own_dates(sentence, found, trig.start, trig.end, planned, parses)
-        when = pick(own, trig.end)
+        when = pick(own, trig.start)  # a date inside the trigger counts: "will travel to Oslo on Friday for talks with"
         shift = day_shift(sentence) if when is None else None
-        if shift is not None and story.found and story.found[-1].date:  # "The next day, A met C"
-            when = story.found[-1].date + timedelta(days=shift)
+        # "The next day, A met C": counted from the latest meeting told with a day
+        last_day = next((m.date for m in reversed(story.found) if m.date), None) if shift is not None else None
+        if last_day:
+            when = last_day + timedelta(days=shift)
         where = _place(sentence, trig)
         topics = tuple(m.group("topic").strip() for m in _rules().topic.finditer(sentence, trig.start))
         for g in groups:
