@@ -273,10 +273,21 @@ def test_a_wire_dateline_day_anchors_yesterday_and_weekdays():
     "After the missile strike on Monday, President Karl Brandt met Prime Minister Ana Silva in Riga.",
     "President Karl Brandt, who arrived in Riga on Monday, met Prime Minister Ana Silva.",
     "President Karl Brandt met Prime Minister Ana Silva in Riga ahead of the donor summit on Friday.",
+    "President Karl Brandt met Prime Minister Ana Silva on the sidelines of the summit, which opened on Monday.",
+    "President Karl Brandt met Prime Minister Ana Silva in Riga, where the summit opens on Friday.",
+    "Since taking office on Monday, President Karl Brandt has met Prime Minister Ana Silva.",
 ])
-def test_a_date_of_another_event_is_not_the_meetings(sentence):
-    x = story("Markets were calm.", sentence, published=WEDNESDAY)
+@pytest.mark.parametrize("lead", [True, False])
+def test_a_date_of_another_event_is_not_the_meetings(sentence, lead):
+    # nor, in the lead, is the meeting then the day's news: the sentence dates something else
+    x = story(sentence, published=WEDNESDAY) if lead else story("Markets were calm.", sentence, published=WEDNESDAY)
     assert meeting_of(x, "Brandt", "Silva").date is None
+
+
+def test_a_time_after_since_is_no_other_event():
+    x = run("President Karl Brandt and Prime Minister Ana Silva met for the first time since 2019 on Tuesday.",
+            published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 14)
 
 
 def test_the_meetings_own_date_beside_another_events():

@@ -43,7 +43,8 @@ _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and p
 _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
-_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
+_TIME_AFTER_OPENER = re.compile(r"\s+(?:\d|noon|midnight|dawn|dusk|nightfall)")  # "since 2019": a time, no event
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;")  # not ", where": "arrived on Monday, where she will meet"
 _SUBORDINATE = re.compile(r"(?:^|,\s*)(?:who|whom|whose|which|when|while|as|because|although|though|if|once|where)\b", re.I)
 
@@ -295,7 +296,7 @@ def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
     between = sentence[since:f.start]
     if _RELATIVE_CLAUSE.search(between) and since:
         return True
-    opener = list(_rules().other_event_re.finditer(between))
+    opener = [o for o in _rules().other_event_re.finditer(between) if not _TIME_AFTER_OPENER.match(between, o.end())]
     if opener and not re.search(r"[,;]", between[opener[-1].start():]):
         return True
     if not planned:
@@ -625,7 +626,9 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
     the lead tells it as earlier ("have met several times", "in June").
     """
     published = anchor.day if anchor and anchor.published else None
-    news = {s for s in (headline, lead) if s and not (_EARLIER.search(s) or _TIMES.search(s) or vague_time(s))}
+    # a day the lead dates another event by ("the summit, which opened on Monday") is no news of the day
+    news = {s for s in (headline, lead)
+            if s and not (_EARLIER.search(s) or _TIMES.search(s) or vague_time(s) or dates_in(s, anchor))}
     merged: dict[tuple[frozenset[str], str], Meeting] = {}
     told_in: dict[tuple[frozenset[str], str], set[str]] = {}
 
