@@ -6,17 +6,21 @@ sidelines of a summit in X with A and B") is parsed, and the objects are read fr
 dependency tree: the trigger's direct object and its "with"/"between" phrases, conj chains
 included. Across sentences, an article keeps telling one meeting: "the two leaders" are the
 participants of the meeting just told, "X also attended the meeting" and "he was accompanied
-by Y" add people to it, and a meeting without a date or place in its own sentence takes them
-from the sentence that just told the same person's trip.
+by Y" add people to it, "The visit included ... on July 8" gives it its day, and a meeting
+without a date or place in its own sentence takes them from the sentence that just told the same
+person's trip. A multilateral meeting is told by who chairs it and who is there ("chaired by A,
+and B is also present"). A meeting's day is the one its own words give: not a day of another
+event in the sentence ("ahead of the summit on Friday"), nor the day a plan was announced.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, Found, date_in, dateline_anchor, dates_in, day_shift, other_event_pattern, pick, vague_time
+from etl.extract.dates import (Anchor, Found, date_in, dateline_anchor, dates_in, day_shift, other_event_pattern,
+                                pick, vague_time)
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import alternation, load
 from etl.extract.nlp import Parses
@@ -31,7 +35,8 @@ _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s"
 _MAX_GAP_WORDS = 8
 _POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
-_TITLE_GAP = re.compile(r"(?:[\s,]+(?:his|her|their|the|of|for|and|counterpart|colleague|host|(?-i:[A-Z])[\w.'’-]*))*[\s,]*")
+_TITLE_GAP = re.compile(
+    r"(?:[\s,]+(?:his|her|their|the|of|for|and|counterpart|colleague|host|(?-i:[A-Z])[\w.'’-]*))*[\s,]*")
 _LEAD_WORDS = 8
 # Forms that tell a meeting that happened, whatever else the sentence plans.
 _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
@@ -109,8 +114,8 @@ def _rules() -> _Rules:
     fill = {"mods": "(?:" + alternation(m["mods"]) + ")", "talks": alternation(m["talks_nouns"])}
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
              rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
-    return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill), _any(m["direct"], fill),
-                  _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
+    return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
+                  _any(m["direct"], fill), _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
                   re.compile(m["planned_cues"], re.I), re.compile(m["planned_after"], re.I),
                   re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
@@ -122,7 +127,8 @@ def _rules() -> _Rules:
                   re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
                   re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
                   re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
-                  other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]), frozenset(m["regions"]))
+                  other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]),
+                  frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -185,8 +191,10 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
         listed = trig.between and gap.lstrip().startswith(",")  # "brought together A, B and C"
         if out and not (listed or _CONNECTOR.match(gap)) and (_words(gap) > 3 or trig.prepositional):
             break
-        if _words(gap) > _MAX_GAP_WORDS or (trig.direct and not out and not (gap.strip(' ,') and _TITLE_GAP.fullmatch(gap))):
+        if _words(gap) > _MAX_GAP_WORDS:
             break
+        if trig.direct and not out and not (gap.strip(" ,") and _TITLE_GAP.fullmatch(gap)):
+            break  # "visited Lindholm, where A ...": a place, not a person
         if _POSSESSIVE.match(sentence, m.end):  # "met Brandt's envoy Ana Silva": the envoy, not Brandt
             prev_end = m.end
             continue
@@ -391,7 +399,8 @@ def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
     return None
 
 
-_CAPS_LINE = re.compile(r"(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,2})(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*[-–—:]?")
+_CAPS_LINE = re.compile(  # "NEW DELHI", "YOKOSUKA, Japan —"
+    r"(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,2})(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*[-–—:]?")
 
 
 def _line_dateline(page: str | None, lead: str | None) -> str | None:
@@ -427,7 +436,7 @@ class _Gathering:
     people: list[str]
     evidence: str
     status: MeetingStatus
-    when: object = None  # date | None
+    when: date | None = None
     where: str | None = None
     since: int = 0  # sentences since it last grew
 
