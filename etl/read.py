@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from .datetext import full_dates
 from .errors import UserError
 from .records import Article
 
@@ -23,16 +24,21 @@ MAX_BYTES = 10 * 1024 * 1024
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _BINARY_MAGIC = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"\x7fELF")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-# "14 May, 2024", "May 14, 2024", "Dec. 1, 2021", "2024-05-14": how pages print their dateline.
-_DATELINE = re.compile(
-    r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Z][a-z]{2,8})\.?,?\s+(?P<y1>\d{4})"
-    r"|(?P<m2>[A-Z][a-z]{2,8})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b"
-)
 _HEADER_LINES = 12
 _DATELINE_MAX_WORDS = 8
+_STAMP_MAX_WORDS = 25
+# A page's own stamp: a label before the date ("Published: ...", "1 min read . Updated ..."), or
+# a time of day right after it ("May 14, 2025 10:32 GMT", "14.05.2025, 09:15"). Captions and
+# prose have neither.
+_STAMP_TAIL = r"(?:\s+(?:on|at))?\s*:?\s*(?:[A-Z][a-z]+day,?\s*)?\W*$"  # "Published on Thursday, "
+_PUBLISHED_LABEL = re.compile(rf"(?:^|[|.·•,]\s*)(?:first\s+)?(?:published|posted|date|released)\b{_STAMP_TAIL}", re.I)
+_UPDATED_LABEL = re.compile(rf"(?:^|[|.·•,]\s*)(?:last\s+)?(?:updated|modified|edited)\b{_STAMP_TAIL}", re.I)
+_TIME_AFTER = re.compile(r"^\W{0,3}(?:at\s+)?\d{1,2}[:.h]\d{2}\b|^\W{0,3}\d{1,2}\s*[ap]\.?m\b", re.I)
+_BYLINE = re.compile(r"^by\s+\S", re.I)
+# "WASHINGTON (Agency - 21st October, 2022) ...", "KYIV, May 14, 2025 (Reuters) - ...": a wire
+# dateline opens the body with its place, then the date in the agency's brackets or after a comma.
+_WIRE_OPEN = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?P<how>[(,])")
+_WIRE_CLOSE = re.compile(r"^\s*(?:\([^()]{0,40}\)\s*)?(?:[-–—:/]|\))")
 _TITLE_MAX_WORDS = 30
 _MIN_HTML_WORDS = 5
 _PAGE_META = re.compile(r"^(updated|published|posted|last modified)\b|\b(ago|min read|minutes? read)$", re.I)
@@ -174,31 +180,42 @@ def _text_title(text: str) -> str | None:
     Page chrome such as "Updated 2 hours ago" or a dateline is not a headline.
     """
     return next((ln for ln in _header(text)
-                 if 4 <= len(ln.split()) <= _TITLE_MAX_WORDS and not _PAGE_META.search(ln) and not _DATELINE.search(ln)),
+                 if 4 <= len(ln.split()) <= _TITLE_MAX_WORDS and not _PAGE_META.search(ln) and not full_dates(ln)),
                 None)
 
 
 def _text_dateline(text: str) -> date | None:
-    """The first full date on a short header line: scraped pages print their dateline there.
+    """The page's own date from its header: a date alone on a short line ("October 3, 2024"),
+    a stamped date ("Published 14 May 2025", "by A. Writer May 28, 2024 1:00 PM", "Updated: 28 Apr
+    2023, 08:15 PM IST") or a wire dateline's ("KYIV, May 14, 2025 (Reuters) -"). A publication
+    stamp wins over an update stamp, which only says the page was edited later.
 
-    Long lines are prose or photo captions ("FILE - ... Nov. 17, 2021"), whose dates are not the article's.
+    Other dates on long lines are prose or photo captions ("FILE - ... Nov. 17, 2021"), not the
+    article's. A relative stamp ("2 hours ago") says nothing without the day the page was saved.
     """
-    for line in _header(text):
-        if len(line.split()) <= _DATELINE_MAX_WORDS and (m := _DATELINE.search(line)):
-            if parsed := _date_from_match(m):
-                return parsed
-    return None
+    found: list[tuple[int, int, date]] = []  # (rank, line, day): 0 published, 1 stamped, 2 updated
+    for n, line in enumerate(_header(text)):
+        words = len(line.split())
+        for start, end, day in full_dates(line):
+            before, after = line[:start], line[end:]
+            if _PUBLISHED_LABEL.search(before):
+                rank = 0
+            elif _UPDATED_LABEL.search(before):
+                rank = 2
+            elif words <= _DATELINE_MAX_WORDS or _wire_date(line, start, end) or (
+                    words <= _STAMP_MAX_WORDS and (_TIME_AFTER.match(after) or _BYLINE.match(line))):
+                rank = 1
+            else:
+                continue
+            found.append((rank, n, day))
+    return min(found)[2] if found else None
 
 
-def _date_from_match(m: re.Match[str]) -> date | None:
-    if m["y3"]:
-        y, mo, d = int(m["y3"]), int(m["m3"]), int(m["d3"])
-    else:
-        month = (m["m1"] or m["m2"]).lower()[:3]
-        if month not in _MONTHS:
-            return None
-        y, mo, d = int(m["y1"] or m["y2"]), _MONTHS[month], int(m["d1"] or m["d2"])
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
+def _wire_date(line: str, start: int, end: int) -> bool:
+    """Whether the date at line[start:end] is the date of a wire dateline that opens the line."""
+    m = _WIRE_OPEN.match(line)
+    if not m or m.end() > start:
+        return False
+    if m["how"] == "(":  # "WASHINGTON (Agency - date)": the date inside the brackets
+        return ")" not in line[m.end():start] and line[end:].lstrip().startswith(")")
+    return not line[m.end():start].strip() and bool(_WIRE_CLOSE.match(line[end:]))

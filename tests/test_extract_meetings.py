@@ -265,3 +265,180 @@ def test_a_wire_dateline_day_anchors_yesterday_and_weekdays():
     # a dateline day long before publication is no anchor: "yesterday" is the day before publication
     far = text.replace("March 14", "January 2")
     assert meeting_of(run(far, published=date(2024, 3, 16)), "Brandt", "Silva").date == date(2024, 3, 15)
+
+
+# --- whose date: the meeting's, another event's, a later sentence's, the day's news ---------------
+
+@pytest.mark.parametrize("sentence", [
+    "After the missile strike on Monday, President Karl Brandt met Prime Minister Ana Silva in Riga.",
+    "President Karl Brandt, who arrived in Riga on Monday, met Prime Minister Ana Silva.",
+    "President Karl Brandt met Prime Minister Ana Silva in Riga ahead of the donor summit on Friday.",
+    "President Karl Brandt met Prime Minister Ana Silva on the sidelines of the summit, which opened on Monday.",
+    "President Karl Brandt met Prime Minister Ana Silva in Riga, where the summit opens on Friday.",
+    "Since taking office on Monday, President Karl Brandt has met Prime Minister Ana Silva.",
+])
+@pytest.mark.parametrize("lead", [True, False])
+def test_a_date_of_another_event_is_not_the_meetings(sentence, lead):
+    # nor, in the lead, is the meeting then the day's news: the sentence dates something else
+    x = story(sentence, published=WEDNESDAY) if lead else story("Markets were calm.", sentence, published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+
+
+def test_a_time_after_since_is_no_other_event():
+    x = run("President Karl Brandt and Prime Minister Ana Silva met for the first time since 2019 on Tuesday.",
+            published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 14)
+
+
+def test_the_meetings_own_date_beside_another_events():
+    x = run("President Karl Brandt met Prime Minister Ana Silva in Riga on Tuesday, a day after the "
+            "missile strike on Monday.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 14)
+
+
+def test_a_plan_is_not_dated_by_the_day_it_was_announced():
+    x = story("Markets were calm.", "President Karl Brandt said on Monday he will meet Prime Minister Ana Silva "
+              "in Riga.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+    x = story("Markets were calm.", "President Karl Brandt said on Monday he will meet Prime Minister Ana Silva "
+              "in Riga on Friday.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 17)
+
+
+def test_a_later_sentence_about_the_visit_gives_its_day():
+    x = story("Markets were calm.", "Weeks earlier, President Karl Brandt travelled to Riga, where he held talks with "
+              "Prime Minister Ana Silva.",
+              "The visit included a much-criticised embrace between the two leaders on May 8, hours after "
+              "a storm hit the coast.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 8)
+
+
+def test_a_later_sentence_lends_no_day_of_another_event_or_of_the_future():
+    x = story("Markets were calm.", "President Karl Brandt held talks with Prime Minister Ana Silva in Riga.",
+              "The talks came two days after the storm on May 8.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+    x = story("Markets were calm.", "President Karl Brandt held talks with Prime Minister Ana Silva in Riga.",
+              "Their talks will resume on May 30.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None
+
+
+def test_a_meeting_in_the_lead_with_no_day_is_the_days_news():
+    x = story("President Karl Brandt met Prime Minister Ana Silva in Riga.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date == WEDNESDAY
+    told_as_earlier = story("President Karl Brandt has met Prime Minister Ana Silva several times.",
+                            published=WEDNESDAY)
+    assert meeting_of(told_as_earlier, "Brandt", "Silva").date is None
+    later_in_the_story = story("Markets were calm.", "President Karl Brandt met Prime Minister Ana Silva in Riga.",
+                               published=WEDNESDAY)
+    assert meeting_of(later_in_the_story, "Brandt", "Silva").date is None
+    assert meeting_of(run("Leaders hold talks on regional security\n\nPresident Karl Brandt met Prime Minister "
+                          "Ana Silva in Riga."), "Brandt", "Silva").date is None  # no publication date
+
+
+def test_each_paragraphs_wire_dateline_anchors_its_own_weekdays():
+    text = ("Leaders hold talks on regional security\n\n"
+            "RIGA, May 13 (Wire) - President Karl Brandt met Prime Minister Ana Silva yesterday.\n\n"
+            "VILNIUS, May 15 (Wire) - Foreign Minister Jonas Pereira met Foreign Minister Lena Holm yesterday.")
+    x = run(text, published=date(2024, 5, 16))
+    assert meeting_of(x, "Brandt", "Silva").date == date(2024, 5, 12)
+    assert meeting_of(x, "Pereira", "Holm").date == date(2024, 5, 14)
+
+
+def test_a_meeting_during_a_trip_takes_no_day_from_its_start():
+    x = story("Foreign Minister Jonas Pereira is to arrive in Riga today for a four-day visit.",
+              "During his visit, he will hold talks with Prime Minister Ana Silva.", published=WEDNESDAY)
+    assert meeting_of(x, "Pereira", "Silva").date is None
+
+
+# --- more ways to tell a meeting -----------------------------------------------------------------
+
+def test_people_who_discussed_something_during_a_meeting_met():
+    x = run("President Karl Brandt and Prime Minister Ana Silva discussed the ceasefire during a meeting "
+            "in Ankara on Monday.", published=WEDNESDAY)
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.place, m.date) == ("Ankara", date(2024, 5, 13))
+    assert run("President Karl Brandt said during a meeting in Ankara that the ceasefire holds.").meetings == []
+
+
+def test_a_summit_that_brought_people_together_is_one_meeting_of_all():
+    x = run("The summit in Oslo brought together President Karl Brandt, Prime Minister Ana Silva and "
+            "Chancellor Lena Holm.")
+    assert groups(x) == [{"Brandt", "Silva", "Holm"}]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prime Minister Ana Silva visited President Karl Brandt in Oslo.",
+    "Prime Minister Ana Silva paid a courtesy call on her Norwegian counterpart, Karl Brandt, in Oslo.",
+])
+def test_visiting_a_person_is_meeting_them(sentence):
+    x = run(sentence)
+    assert groups(x) == [{"Silva", "Brandt"}] and x.meetings[0].place == "Oslo"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prime Minister Ana Silva visited Lindholm, where President Karl Brandt laid a wreath last year.",
+    "Prime Minister Ana Silva visited the port of Lindholm before President Karl Brandt arrived.",
+])
+def test_visiting_a_place_is_no_meeting_with_someone_named_after_it(sentence):
+    assert run(sentence).meetings == []
+
+
+def test_a_chaired_meeting_with_others_present_is_one_meeting_of_all():
+    x = story("The regular meeting of the coastal defence group has begun in Oslo.",
+              "The meeting was chaired for the first time by Defence Minister Karl Brandt, and the new "
+              "defence secretary, Ana Silva, is also present.",
+              "The Estonian defence minister, Lena Holm, has also arrived at the meeting.")
+    m = meeting_of(x, "Brandt", "Silva", "Holm")
+    assert (m.status, m.place) == ("held", "Oslo")
+    assert run("President Karl Brandt chaired a meeting of the security council in Oslo.").meetings == []
+
+
+def test_both_sides_of_a_call_who_plan_a_summit_are_its_participants():
+    x = run("The talks came after a phone call between President Karl Brandt and Prime Minister Ana Silva, "
+            "where both sides indicated plans for a summit in Vienna.")
+    m = meeting_of(x, "Brandt", "Silva")
+    assert (m.status, m.place) == ("planned", "Vienna")
+    x = run("President Karl Brandt spoke by phone with Prime Minister Ana Silva on Monday, and both sides "
+            "indicated plans for a summit in Vienna.", published=WEDNESDAY)
+    assert meeting_of(x, "Brandt", "Silva").date is None  # Monday was the call's
+
+
+def test_a_plan_told_where_a_trip_arrives_takes_the_arrivals_day():
+    x = run("Prime Minister Ana Silva arrived in Riga on Thursday, where she will hold talks with President "
+            "Karl Brandt.", published=date(2024, 5, 16))
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("planned", date(2024, 5, 16), "Riga")
+
+
+def test_a_dateline_printed_on_its_own_line_places_the_meetings():
+    page = ("Ministers hold talks on coastal defence\n\nBy Lena Ortiz\nLINDHOLM\n\n"
+            "Defence Minister Ana Silva on Friday toured a frigate.\n\n"
+            "Defence Minister Karl Brandt hosted Silva for the visit aboard the ship.\n")
+    assert meeting_of(run(page), "Silva", "Brandt").place == "Lindholm"
+    label = page.replace("LINDHOLM", "POLITICS")
+    assert meeting_of(run(label), "Silva", "Brandt").place is None
+
+
+def test_a_day_inside_a_travel_for_talks_trigger_and_not_the_announcements():
+    x = run("Prime Minister Ana Silva will travel to Vilnius on Friday for talks with President Karl Brandt, "
+            "her office said on Tuesday.", published=WEDNESDAY)
+    m = meeting_of(x, "Silva", "Brandt")
+    assert (m.status, m.date, m.place) == ("planned", date(2024, 5, 17), "Vilnius")
+
+
+def test_an_agency_dateline_without_a_dash_places_the_meeting():
+    x = run("Ministers discuss maritime security\n\nLindholm, June 5 (Wire) Defence Minister Arvind Rao on "
+            "Monday held talks with his visiting counterpart Tom Hale.")
+    assert meeting_of(x, "Rao", "Hale").place == "Lindholm"
+
+
+def test_a_possessive_before_the_person_met_is_not_met():
+    x = run("President Marta Ruiz met King Frederik's adviser Anne Sorensen in Aarhus.")
+    assert groups(x) == [{"Ruiz", "Sorensen"}]
+
+
+def test_the_day_before_counts_from_the_latest_dated_meeting():
+    x = story("Prime Minister Lars Holm welcomed President Marta Ruiz yesterday.",
+              "Ruiz and Holm signed a hydrogen agreement at the residence.",
+              "The day before, Ruiz met Foreign Minister Anne Sorensen in Aarhus.", published=WEDNESDAY)
+    assert meeting_of(x, "Ruiz", "Sorensen").date == date(2024, 5, 13)

@@ -121,3 +121,34 @@ def test_saved_pages_named_index_get_their_folder_in_the_id(tmp_path: Path) -> N
 
     assert article_id(tmp_path / "ukraine-talks" / "index.html") == "ukraine-talks-index"
     assert article_id(tmp_path / "ukraine-talks" / "2024-05-01 talks.html") == "2024-05-01%20talks"
+
+
+@pytest.mark.parametrize(("header", "day"), [
+    ("Markets rally as talks resume\n\nby Lena Ortiz June 3, 2025 4:05 PM 3 min read\n", date(2025, 6, 3)),
+    ("Markets rally as talks resume\n\n2 min read . Updated: 4 Jun 2025, 06:40 AM IST Staff Writer\n", date(2025, 6, 4)),
+    ("Markets rally as talks resume\nPublished on Tuesday, 3rd June, 2025 | Updated 5 June 2025\n", date(2025, 6, 3)),
+    ("Markets rally as talks resume\nUpdated 05.06.2025, 09:12 | First published 03.06.2025 17:30\n", date(2025, 6, 3)),
+    ("Markets rally as talks resume\n2025-06-03T17:30:00+02:00\n", date(2025, 6, 3)),
+    ("Markets rally as talks resume\nJune 3, 2025 10:32 GMT\n", date(2025, 6, 3)),
+    ("LISBON (Wire Agency - 3rd June, 2025) Ministers from six countries met on Monday to agree on a plan "
+     "that had been under discussion for months.\n", date(2025, 6, 3)),
+    ("LISBON, June 3, 2025 (Wire) - Ministers from six countries met on Monday to agree on a plan "
+     "that had been under discussion for months.\n", date(2025, 6, 3)),
+])
+def test_a_text_pages_own_date_is_read_from_its_header(tmp_path: Path, header: str, day: date) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(header + "\nMinisters from six countries met in Lisbon to agree on a plan for the coast.\n")
+    assert read_article(f).published == day
+
+
+@pytest.mark.parametrize("header", [
+    # a photo caption: a long line whose date has no stamp label and no time of day
+    "Ministers pose for a photo ahead of talks at the foreign ministry in Lisbon, Portugal, on Monday, "
+    "June 2, 2025, before the signing of the coastal plan.\n",
+    "Markets rally as talks resume\nUpdated 2 hours ago\n",  # a relative stamp: the day it counts from is unknown
+    "Markets rally as talks resume\n05/06/2025\n",  # day and month could be either way round
+])
+def test_a_caption_date_relative_or_ambiguous_stamp_is_no_publication_date(tmp_path: Path, header: str) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(header + "\nMinisters from six countries met in Lisbon to agree on a plan for the coast.\n")
+    assert read_article(f).published is None

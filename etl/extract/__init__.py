@@ -52,7 +52,7 @@ def extract(article: Article) -> Extraction:
     anchor = anchor_for(trusted_published(article), without_archive_captions(article.text))
     parses = Parses()  # sentences parsed by the trained pipeline, shared by every rule
     index = PersonIndex(body.sentences, parses)
-    meetings = extract_meetings(body.sentences, body.headline, index, anchor, parses)
+    meetings = extract_meetings(body.sentences, body.headline, index, anchor, parses, article.text)
     permissions = extract_permissions(body.sentences, index, anchor, parses)
     return Extraction(
         article=article,

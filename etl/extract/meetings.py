@@ -6,39 +6,52 @@ sidelines of a summit in X with A and B") is parsed, and the objects are read fr
 dependency tree: the trigger's direct object and its "with"/"between" phrases, conj chains
 included. Across sentences, an article keeps telling one meeting: "the two leaders" are the
 participants of the meeting just told, "X also attended the meeting" and "he was accompanied
-by Y" add people to it, and a meeting without a date or place in its own sentence takes them
-from the sentence that just told the same person's trip.
+by Y" add people to it, "The visit included ... on July 8" gives it its day, and a meeting
+without a date or place in its own sentence takes them from the sentence that just told the same
+person's trip. A multilateral meeting is told by who chairs it and who is there ("chaired by A,
+and B is also present"). A meeting's day is the one its own words give: not a day of another
+event in the sentence ("ahead of the summit on Friday"), nor the day a plan was announced.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
-from etl.extract.dates import Anchor, date_in, dateline_anchor, day_shift, vague_time
+from etl.extract.dates import (Anchor, Found, date_in, dateline_anchor, dates_in, day_shift, other_event_pattern,
+                                pick, vague_time)
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
-from etl.extract.lexicon import load
+from etl.extract.lexicon import alternation, load
 from etl.extract.nlp import Parses
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
 # "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
 _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
-                       r"(?:\s+\([^()]{1,30}\))?\s+[-–—]\s")
+                       r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _MAX_GAP_WORDS = 8
+_POSSESSIVE = re.compile(r"['’]s?\b")
+# what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
+_TITLE_GAP = re.compile(
+    r"(?:[\s,]+(?:his|her|their|the|of|for|and|counterpart|colleague|host|(?-i:[A-Z])[\w.'’-]*))*[\s,]*")
 _LEAD_WORDS = 8
 # Forms that tell a meeting that happened, whatever else the sentence plans.
 _PAST = re.compile(r"(?:had |has |have )?met\b|hosted|held|had\b|has had|have had|(?:after|following) ", re.I)
 _EARLIER = re.compile(r"\b(?:already|previously|earlier|before that|last time)\b", re.I)
+_TIMES = re.compile(r"\b(?:several|many|multiple|\d+|two|three|four|five) times\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _DATELINE_SENTENCES = 6  # the dateline opens the body, after a headline and photo captions
 _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and place
 _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
+_TIME_AFTER_OPENER = re.compile(r"\s+(?:\d|noon|midnight|dawn|dusk|nightfall)")  # "since 2019": a time, no event
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;")  # not ", where": "arrived on Monday, where she will meet"
+_SUBORDINATE = re.compile(r"(?:^|,\s*)(?:who|whom|whose|which|when|while|as|because|although|though|if|once|where)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class Trigger:
     existential: bool = False  # "there will be a meeting with A": the speaker is the subject
     joint: bool = False  # "A and B signed the agreement": the coordinated subjects met
     extending: bool = False  # "his meeting with A, and later a trilateral meeting including B"
+    direct: bool = False  # "visited A": a meeting only with a person named right after it
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class _Rules:
     planned: re.Pattern
     held: re.Pattern
     collective: re.Pattern
+    direct: re.Pattern
     prepositional: re.Pattern
     between: re.Pattern
     extending: re.Pattern
@@ -75,7 +90,14 @@ class _Rules:
     attended: re.Pattern
     accompanied: re.Pattern
     meeting_place: re.Pattern
+    back_reference: re.Pattern
+    trip_span: re.Pattern
+    chaired_by: re.Pattern
+    chairs: re.Pattern
+    present: re.Pattern
+    other_event_re: re.Pattern
     seats: dict[str, str]
+    section_labels: frozenset[str]
     building_words: frozenset[str]
     regions: frozenset[str]
 
@@ -88,12 +110,12 @@ def _any(fragments: list[str], fill: dict[str, str]) -> re.Pattern:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     m = load().meetings
-    fill = {"mods": "(?:" + "|".join(map(re.escape, m["mods"])) + ")",
-            "talks": "|".join(map(re.escape, m["talks_nouns"]))}
+    # as tries: tried at every "at ", "held ", "a " of every sentence, a flat list of 40 words is slow
+    fill = {"mods": "(?:" + alternation(m["mods"]) + ")", "talks": alternation(m["talks_nouns"])}
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
              rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
     return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
-                  _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
+                  _any(m["direct"], fill), _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
                   re.compile(m["planned_cues"], re.I), re.compile(m["planned_after"], re.I),
                   re.compile(m["negations"], re.I), re.compile(m["remote"], re.I),
@@ -102,7 +124,11 @@ def _rules() -> _Rules:
                   re.compile(r"\b(?:" + "|".join(map(re.escape, m["speech_verbs"])) + r")\b"),
                   re.compile(m["group_anaphora"], re.I),
                   re.compile(m["joiners"]["attended"], re.I), re.compile(m["joiners"]["accompanied"], re.I),
-                  re.compile(m["meeting_place"]), m["seats"], frozenset(m["building_words"]), frozenset(m["regions"]))
+                  re.compile(m["meeting_place"]), re.compile(m["back_reference"], re.I),
+                  re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
+                  re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
+                  other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]),
+                  frozenset(m["regions"]))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -131,6 +157,7 @@ def triggers(sentence: str) -> list[Trigger]:
                 status = "planned"  # a noun or present form: the words around it decide
             found.append(Trigger(m.start(), m.end(), status, bool(rules.collective.fullmatch(m.group(0))),
                                  prepositional=bool(rules.prepositional.fullmatch(m.group(0))),
+                                 direct=_matches_whole(rules.direct, sentence, m),
                                  existential=m.group(0).lower().startswith("there")))
     status = "planned" if rules.planned_cues.search(sentence) else "held"
     found += [Trigger(m.start(), m.end(), status, False, True) for m in rules.between.finditer(sentence)
@@ -141,6 +168,12 @@ def triggers(sentence: str) -> list[Trigger]:
     found += [Trigger(m.start(), m.end(), "held", False, joint=True) for m in rules.joint.finditer(sentence)]
     return sorted((t for t in found if not rules.negation.search(sentence, 0, t.start)
                    and not rules.remote.search(_clause(sentence, t.start, t.end))), key=lambda t: t.start)
+
+
+def _matches_whole(rx: re.Pattern, sentence: str, m: re.Match) -> bool:
+    """Whether rx matches exactly m's text where it stands (its lookaheads see what follows)."""
+    found = rx.match(sentence, m.start())
+    return bool(found) and found.end() == m.end()
 
 
 def _words(text: str) -> int:
@@ -155,10 +188,16 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
         if m.start < trig.end or m.start >= stop:
             continue
         gap = sentence[prev_end:m.start]
-        if out and not _CONNECTOR.match(gap) and (_words(gap) > 3 or trig.prepositional):
+        listed = trig.between and gap.lstrip().startswith(",")  # "brought together A, B and C"
+        if out and not (listed or _CONNECTOR.match(gap)) and (_words(gap) > 3 or trig.prepositional):
             break
         if _words(gap) > _MAX_GAP_WORDS:
             break
+        if trig.direct and not out and not (gap.strip(" ,") and _TITLE_GAP.fullmatch(gap)):
+            break  # "visited Lindholm, where A ...": a place, not a person
+        if _POSSESSIVE.match(sentence, m.end):  # "met Brandt's envoy Ana Silva": the envoy, not Brandt
+            prev_end = m.end
+            continue
         if m.key not in out:
             out.append(m.key)
         prev_end = m.end
@@ -220,12 +259,74 @@ def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str
     return list(dict.fromkeys(found)) or keys  # a parse that finds none is no reason to drop them
 
 
+def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned: bool,
+               parses: Parses | None) -> list[Found]:
+    """Of a sentence's dates, those of the fact told at sentence[start:end]: not a date inside a
+    phrase about another event ("A met B ahead of the summit on Friday", "after the strike on
+    Monday, A met B") or in a clause of its own ("A, who arrived on Monday, met B"; "A met B, who
+    arrived on Monday"), nor for a plan the day it was announced ("A said on Friday he will meet B").
+    The words around a date tell most of it. A date that would count, before the fact's words
+    and after a word that may open a clause ("A, who ... on Monday, met B"), is checked on the
+    parse (parsed only then): only the tree tells a clause of its own from the main one.
+    """
+    kept = [f for f in found if not _elsewhere(sentence, f, end, planned)]
+    if parses is None or any(f.start >= end for f in kept) or not any(
+            f.start < start and _SUBORDINATE.search(sentence, 0, f.start) for f in kept):
+        return kept
+    doc = parses(sentence)
+    words = [t for t in doc if start <= t.idx < end and t.pos_ in ("VERB", "NOUN", "AUX", "PROPN")]
+    if not words:
+        return kept
+    fact = words[-1]
+    chain = {t.i for t in [fact, *fact.ancestors]}
+    out = []
+    for f in kept:
+        inside = [t for t in doc if f.start <= t.idx < f.end]
+        if f.start >= start or not inside:
+            out.append(f)
+            continue
+        # from the date's own head word up to the first word the fact's word also hangs from
+        path = [next((t for t in inside if not f.start <= t.head.idx < f.end), inside[0])]
+        while path[-1].i not in chain and path[-1].head.i != path[-1].i:
+            path.append(path[-1].head)
+        if path[-1].i not in chain or not any(
+                t.dep_ in _CLAUSE_DEPS or _rules().other_event_re.match(sentence, t.idx) for t in path[:-1]):
+            out.append(f)
+    return out
+
+
+def _elsewhere(sentence: str, f: Found, end: int, planned: bool) -> bool:
+    """The words before a date make it another event's: an "after"/"ahead of" phrase or a relative
+    clause opened since the fact's words (or the sentence start) with no comma closing it; for a
+    plan, a speech verb just before ("said on Friday") or a clause of its own ("A spoke to B on
+    Monday, and both agreed to meet")."""
+    since = end if f.start >= end else 0
+    between = sentence[since:f.start]
+    if _RELATIVE_CLAUSE.search(between) and since:
+        return True
+    opener = [o for o in _rules().other_event_re.finditer(between) if not _TIME_AFTER_OPENER.match(between, o.end())]
+    if opener and not re.search(r"[,;]", between[opener[-1].start():]):
+        return True
+    if not planned:
+        return False
+    if f.start < end and _NEXT_CLAUSE.search(sentence, f.end, end):  # "spoke on Monday, and both agreed to meet"
+        return True
+    said = list(_rules().speech.finditer(sentence, 0, f.start))  # "..., her office said on Tuesday"
+    return bool(said) and _words(sentence[said[-1].end():f.start]) <= 2
+
+
 def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[str],
               last_person: str | None, last_group: tuple[str, ...]) -> list[str]:
     """Persons before the trigger in its clause; "X said he met" resolves "he" to X, and
-    "the two leaders" to the participants of the meeting told just before."""
+    "the two leaders" to the two persons just named in the sentence ("a call between A and B,
+    where both sides indicated plans for a summit") or else to the meeting told just before."""
     speech = [m for m in _rules().speech.finditer(sentence, 0, trig.start)]
     window = speech[-1].end() if speech else 0
+    group = list(_rules().anaphora.finditer(sentence, window, trig.start))
+    if group and not any(group[-1].end() <= m.start < trig.start for m in mentions):
+        pair = list(dict.fromkeys(m.key for m in reversed(mentions) if m.start < group[-1].start()))[:2]
+        if len(pair) == 2:
+            return pair[::-1]
     subjects = [m.key for m in mentions if window <= m.start < trig.start and m.key not in taken]
     if subjects:
         return list(dict.fromkeys(subjects))
@@ -298,6 +399,22 @@ def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
     return None
 
 
+_CAPS_LINE = re.compile(  # "NEW DELHI", "YOKOSUKA, Japan —"
+    r"(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,2})(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*[-–—:]?")
+
+
+def _line_dateline(page: str | None, lead: str | None) -> str | None:
+    """"NEW DELHI" alone on the line before the lead: a wire dateline the page printed apart."""
+    if not page or not lead:
+        return None
+    lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+    at = next((i for i, ln in enumerate(lines) if ln.startswith(lead[:40])), 0)
+    m = _CAPS_LINE.fullmatch(lines[at - 1]) if at else None
+    if not m or m["place"] in _rules().section_labels:
+        return None
+    return _city(m["place"].title(), False) or None
+
+
 def dateline(sentences: tuple[str, ...]) -> str | None:
     """The dateline's city: "KYIV, Ukraine -" names Kyiv."""
     m = _dateline_match(sentences)
@@ -313,6 +430,22 @@ def _headline_place(headline: str | None) -> str | None:
 
 
 @dataclass
+class _Gathering:
+    """A multilateral meeting being told: who chairs it, who else is there."""
+
+    people: list[str]
+    evidence: str
+    status: MeetingStatus
+    when: date | None = None
+    where: str | None = None
+    since: int = 0  # sentences since it last grew
+
+    def meeting(self) -> Meeting | None:
+        return Meeting(tuple(self.people), self.status, self.evidence, self.when, self.where, ()) \
+            if len(self.people) > 1 else None
+
+
+@dataclass
 class _Story:
     """What the article has told so far: the last person named, the meetings, recent sentences."""
 
@@ -323,6 +456,7 @@ class _Story:
     # meeting's sentence keeps its date and place for that meeting
     recent: list[tuple[str, set[str]]] = field(default_factory=list)
     since_told: int = 0  # sentences since the last meeting was told
+    gatherings: list[_Gathering] = field(default_factory=list)
 
     @property
     def last_group(self) -> tuple[str, ...]:
@@ -348,7 +482,7 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
         return [_joint_subjects(sentence, mentions, trig)]
     objects, objects_end = _objects(sentence, mentions, trig, stop)
     # parse only when a person follows the trigger that the cheap path could not reach
-    if not objects and parses is not None and any(trig.end <= m.start < stop for m in mentions):
+    if not objects and not trig.direct and parses is not None and any(trig.end <= m.start < stop for m in mentions):
         objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
     if trig.between:
         return [objects]
@@ -392,25 +526,32 @@ def _in_sentence(sentence: str, index: PersonIndex, story: _Story, parses: Parse
     for i, trig in enumerate(trigs):
         stop = trigs[i + 1].start if i + 1 < len(trigs) else len(sentence)
         groups = _groups(sentence, mentions, trig, stop, taken, story, parses, out)
-        when = date_in(sentence, story.anchor, planned=trig.status == "planned", at=trig.end)
+        planned = trig.status == "planned"
+        found = dates_in(sentence, story.anchor, planned)
+        own = _own_dates(sentence, found, trig.start, trig.end, planned, parses)
+        when = pick(own, trig.start)  # a date inside the trigger counts: "will travel to Oslo on Friday for talks with"
         shift = day_shift(sentence) if when is None else None
-        if shift is not None and story.found and story.found[-1].date:  # "The next day, A met C"
-            when = story.found[-1].date + timedelta(days=shift)
+        # "The next day, A met C": counted from the latest meeting told with a day
+        last_day = next((m.date for m in reversed(story.found) if m.date), None) if shift is not None else None
+        if last_day:
+            when = last_day + timedelta(days=shift)
         where = _place(sentence, trig)
         topics = tuple(m.group("topic").strip() for m in _rules().topic.finditer(sentence, trig.start))
         for g in groups:
             if len(g) < 2:
                 continue
             c_when, c_where = story.context(tuple(g)) if when is None or where is None else (None, None)
-            c_when = None if vague_time(sentence) else c_when
+            # no other sentence's day for a meeting dated vaguely, by another event, or within a trip
+            c_when = None if vague_time(sentence) or found or _rules().trip_span.search(sentence) else c_when
             out.append(Meeting(tuple(g), trig.status, sentence, when or c_when,
                                where if where is not None else c_where, topics))
     return out
 
 
-def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
+def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | None) -> None:
     """"X also attended the meeting", "He was accompanied by Y": more people at the last meeting;
-    "The meeting took place in Washington": its place."""
+    "The meeting took place in Washington": its place; "The visit included a handshake between
+    the two leaders on July 8": its day."""
     if not story.last_group:
         return
     rules = _rules()
@@ -434,18 +575,69 @@ def _joins(sentence: str, index: PersonIndex, story: _Story) -> None:
         where = _place(sentence[placed.start():], None)
         if where:
             story.found[-1] = replace(story.found[-1], place=where)
+    ref = None if last.date else rules.back_reference.search(sentence) or rules.anaphora.search(sentence)
+    if ref and not vague_time(sentence):
+        planned = last.status == "planned"
+        found = dates_in(sentence, story.anchor, planned)
+        when = pick(_own_dates(sentence, found, ref.start(), ref.end(), planned, parses), ref.end())
+        if when and _fits(when, planned, story.anchor):
+            story.found[-1] = replace(story.found[-1], date=when)
 
 
-def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None) -> list[Meeting]:
+def _fits(day, planned: bool, anchor: Anchor | None) -> bool:
+    """A held meeting's day is not after the publication day, a planned one's not before it."""
+    if anchor is None or not anchor.published:
+        return True
+    return day >= anchor.day if planned else day <= anchor.day
+
+
+def _gather(sentence: str, index: PersonIndex, story: _Story) -> bool:
+    """"The meeting was chaired by A, and B is also present", "C has also arrived at the summit":
+    a multilateral meeting grows by who chairs it and who is there. True when the sentence told
+    the latest gathering someone, so it adds no one to a two-person meeting told before it."""
+    rules = _rules()
+    for g in story.gatherings:
+        g.since += 1
+    by = rules.chaired_by.search(sentence)
+    chairs = None if by else rules.chairs.search(sentence)
+    present = list(rules.present.finditer(sentence))
+    if not (by or chairs or present):
+        return False
+    mentions = _names(sentence, index.mentions(sentence))
+    chair = ([m.key for m in mentions if m.start >= by.end()][:1] if by
+             else [m.key for m in mentions if m.end <= chairs.start()][-1:] if chairs else [])
+    here = list(dict.fromkeys(chair + [ms[-1] for p in present
+                                       if (ms := [m.key for m in mentions if m.end <= p.start()])]))
+    last = story.gatherings[-1] if story.gatherings else None
+    if chair and (last is None or last.since > _FOLLOW_SENTENCES or not set(chair) & set(last.people)):
+        status: MeetingStatus = "planned" if rules.planned_cues.search(_clause(sentence, *(by or chairs).span())) else "held"
+        last = _Gathering([], sentence, status)
+        story.gatherings.append(last)
+    if not here or last is None or last.since > _FOLLOW_SENTENCES:
+        return False
+    last.people += [k for k in here if k not in last.people]
+    last.since = 0
+    last.when = last.when or date_in(sentence, story.anchor, planned=last.status == "planned")
+    # "The meeting of the group has begun in Oslo. The meeting was chaired by A": the sentence before may place it
+    before = story.recent[-1][0] if story.recent and last.evidence == sentence else None
+    last.where = last.where or _place(sentence, None) or (before and _place(before, None)) or None
+    return True
+
+
+def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anchor: Anchor | None) -> list[Meeting]:
     """One meeting per participant set; a held report takes in a planned one of the same people
     unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
 
     Meetings told in one sentence belong to the same trip, so one lacking a date or
     place takes it from a sibling ("met X in Stockholm hours before talks with Y").
-    A held meeting in a present-tense headline ("X meets Y") with no date in the
-    text happened on the publication day.
+    A held meeting in a present-tense headline ("X meets Y") or in the lead ("X met Y in
+    Kyiv") with no date in the text happened on the publication day: that is the news, unless
+    the lead tells it as earlier ("have met several times", "in June").
     """
     published = anchor.day if anchor and anchor.published else None
+    # a day the lead dates another event by ("the summit, which opened on Monday") is no news of the day
+    news = {s for s in (headline, lead)
+            if s and not (_EARLIER.search(s) or _TIMES.search(s) or vague_time(s) or dates_in(s, anchor))}
     merged: dict[tuple[frozenset[str], str], Meeting] = {}
     told_in: dict[tuple[frozenset[str], str], set[str]] = {}
 
@@ -478,7 +670,7 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
     for key, m in merged.items():
         siblings = [merged[k] for k in merged if k != key and told_in[k] & told_in[key]]
         when = m.date or next((s.date for s in siblings if s.date), None)
-        if when is None and m.status == "held" and headline in told_in[key]:
+        if when is None and m.status == "held" and told_in[key] & news:
             when = published
         where = m.place if m.place is not None else next((s.place for s in siblings if s.place), None)
         out.append(replace(m, date=when, place=where))
@@ -486,20 +678,34 @@ def _merge(meetings: list[Meeting], headline: str | None, anchor: Anchor | None)
 
 
 def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: PersonIndex,
-                     anchor: Anchor | None, parses: Parses | None = None) -> list[Meeting]:
+                     anchor: Anchor | None, parses: Parses | None = None, page: str | None = None) -> list[Meeting]:
+    """The article's meetings; `page` (its text as read) shows a dateline printed on a line of its own."""
     line = _dateline_match(sentences)
     story = _Story(dateline_anchor(line.group(0), anchor) if line else anchor)
+    first = story.anchor
     for sentence in sentences:
+        # a later paragraph's own wire dateline ("PARIS, May 15 (AFP) -") anchors its weekdays
+        later = None if line and sentence == line.string else _DATELINE.match(sentence)
+        if later and (day := dateline_anchor(later.group(0), anchor)) != anchor:
+            story.anchor = day
         found = _in_sentence(sentence, index, story, parses)
         if found:
             story.found += found
             story.since_told = 0
         else:
             story.since_told += 1
-            _joins(sentence, index, story)
+            if not _gather(sentence, index, story):
+                _joins(sentence, index, story, parses)
         mentions = index.mentions(sentence)
         story.recent.append((sentence, set() if found else {m.key for m in mentions}))
         story.last_person = mentions[0].key if mentions else story.last_person
-    home = dateline(sentences) or _headline_place(headline)
+    told = story.found + [m for g in story.gatherings if (m := g.meeting())]
+    lead = _first_body_sentence(sentences, headline)
+    home = dateline(sentences) or _line_dateline(page, lead) or _headline_place(headline)
     return [replace(m, place=(m.place if m.place is not None else home) or None)
-            for m in _merge(story.found, headline, anchor)]
+            for m in _merge(told, headline, lead, first)]
+
+
+def _first_body_sentence(sentences: tuple[str, ...], headline: str | None) -> str | None:
+    """The first sentence of the body: it tells the news of the day."""
+    return next((s for s in sentences if s != headline), None)
