@@ -36,8 +36,8 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Keith] Kellogg": an editor's insertion
-_BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Keith] Kellogg": the entity may end at the bracket
+_BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Tomas] Hale": an editor's insertion
+_BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Tomas] Hale": the entity may end at the bracket
 # Capitalised words in a row, "of" between them allowed: one proper name ("Federation of American Scientists").
 _RUN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}(?:\s+(?:of\s+)?{NAME_TOKEN})*")
 # A capital inside a word after a small letter, as brands write it ("BrahMos"); not "McCain", "DeSantis".
@@ -45,7 +45,7 @@ _BRAND = re.compile(r"^(?!Mc|Mac|De|Di|Da|La|Le|Van|Fitz)[A-Z][a-z]+[A-Z]")
 _AFTER_NAME = re.compile(rf"{NAME_TOKEN},\s+(?:the\s+)?$")
 _POSTED_TO = re.compile(r"\s+(?:to|for)\s.*$")
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$")
-# Entity words that open no name: "Although Trump", "Then Zelensky", "Earlier, Modi".
+# Entity words that open no name: "Although Trump", "Then Hale", "Earlier, Okafor".
 _FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "PART", "PRON",
                            "PUNCT", "SCONJ", "SYM", "VERB"})
 
@@ -237,7 +237,7 @@ def _raw_mentions(sentence: str) -> list[Hit]:
 
 def _in_sentence(hits: list[Hit]) -> list[Hit]:
     """Hits of one sentence, each name at its fullest: one source may see "José Manuel Albares"
-    and another only "Manuel Albares", or only "Keith" of "Keith Kellogg"; both are one person.
+    and another only "Manuel Albares", or only "Tomas" of "Tomas Hale"; both are one person.
     (A lone surname keeps its own form: it is found by surname later, and is one of the aliases.)"""
     out: list[Hit] = []
     for tokens, role, sure in hits:
@@ -264,7 +264,7 @@ def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list
     """The pipeline's PERSON entities of one parsed sentence, with the junk a statistical tagger
     brings filtered out: words before the name ("Although Trump"), possessives, titles inside the
     entity ("President X": X with that role), ranks alone ("Maj"), ALL-CAPS datelines and
-    bylines, photo credits ("Name/Agency"), parts of hyphenated words ("Trump-Zelensky talks":
+    bylines, photo credits ("Name/Agency"), parts of hyphenated words ("Hale-Okafor talks":
     the names are found elsewhere), places, organisations and weapons tagged PERSON
     (by lexicon, and by their place in the sentence: "near X", "Bakhmut and X"), groups ("the
     Houthis": a name takes no article).
@@ -300,7 +300,7 @@ def _entity_hits(doc: Doc, text: str, lowercase: set[str] | None = None) -> list
 def _person_spans(doc: Doc, lowercase: set[str]) -> list[tuple[int, int]]:
     """Character spans of the PERSON entities, leading function words dropped ("Although X", and
     a sentence's opening participle or common word: "Meeting X at ...", "Speaking alongside"),
-    and entities apart only by an editor's brackets joined ("[Keith] Kellogg")."""
+    and entities apart only by an editor's brackets joined ("[Tomas] Hale")."""
     spans: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
