@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from etl.resources import load_query  # noqa: E402
-from etl.serve import _private_port, oxigraph_binary, read_state, state_path  # noqa: E402
+from etl.serve.server import _private_port, oxigraph_binary  # noqa: E402
+from etl.store import read_state, state_path  # noqa: E402
 
 TIMEOUT_S = 30
 NG = "https://w3id.org/newsgraph/ontology#"
@@ -51,7 +52,7 @@ def cpu_s(pid: int) -> float:
 
 
 def start_newsgraph(store: Path) -> tuple[subprocess.Popen[bytes], int]:
-    code = ("import sys; from pathlib import Path; from etl.serve import run_serve; "
+    code = ("import sys; from pathlib import Path; from etl.serve.server import run_serve; "
             f"sys.exit(run_serve(Path({str(store)!r}), '127.0.0.1', 0, {TIMEOUT_S}, False, False))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE)
     assert proc.stdout is not None

@@ -1,4 +1,4 @@
-"""etl.proxy's HTTP handling, over raw sockets, in front of the real oxigraph server.
+"""etl.serve.proxy's HTTP handling, over raw sockets, in front of the real oxigraph server.
 
 tests/test_serve.py covers `newsgraph serve` as clients use it; these send what
 http.client never would (heads in pieces, bare LF, pipelining, bad framing) and
@@ -19,8 +19,8 @@ from contextlib import contextmanager
 import pytest
 
 from etl.load import StoreTarget, graph_iri
-from etl.proxy import CHUNK, Proxy
-from etl.serve import _start_oxigraph, _wait_ready
+from etl.serve.proxy import CHUNK, Proxy
+from etl.serve.server import _start_oxigraph, _wait_ready
 
 NG = "https://w3id.org/newsgraph/ontology#"
 ID = "https://w3id.org/newsgraph/id/"

@@ -22,10 +22,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from etl.endpoint import EndpointTarget, target_for
+from etl.serve.graphstore import EndpointTarget, target_for
 from etl.load import StoreError, StoreTarget, graph_iri, open_store
-from etl.proxy import GRACE_S, Proxy
-from etl.serve import ServeError, ServerInfo, _start_oxigraph, _wait_ready, read_state, run_serve, state_path
+from etl.serve.proxy import GRACE_S, Proxy
+from etl.serve.server import ServeError, _start_oxigraph, _wait_ready, run_serve
+from etl.store import ServerInfo, read_state, state_path
 
 ROOT = Path(__file__).resolve().parent.parent
 NG = "https://w3id.org/newsgraph/ontology#"
@@ -69,7 +70,7 @@ class Served:
 
 def serve(store: Path, *, timeout_s: int = 1, writable: bool = False, host: str = "127.0.0.1") -> Served:
     """Start `run_serve` in its own process, as the CLI would, on a free port (port 0)."""
-    code = (f"import sys; from pathlib import Path; from etl.serve import run_serve; "
+    code = (f"import sys; from pathlib import Path; from etl.serve.server import run_serve; "
             f"sys.exit(run_serve(Path({str(store)!r}), {host!r}, 0, {timeout_s}, False, {writable}))")
     # stderr to a file: a pipe nobody drains would fill up with oxigraph's log and block it.
     with (store.parent / f"{store.name}.serve.err").open("a") as err:

@@ -177,6 +177,7 @@ class _Message:
     length: int | None = None
     chunked = False
     close = False
+    keep_alive = False
     expect_continue = False
 
     def __init__(self, fields: bytes, plain: bool) -> None:
@@ -206,6 +207,7 @@ def _parse_fields(fields: bytes) -> _Message:
             message.chunked = value.lower().endswith(b"chunked")
         elif key == b"connection":
             message.close = b"close" in value.lower()
+            message.keep_alive = b"keep-alive" in value.lower()
         elif key == b"expect":
             message.expect_continue = value.lower() == b"100-continue"
     message.fields = b"".join(kept)
@@ -518,8 +520,13 @@ class Proxy:
         http10 = rest.endswith(b"HTTP/1.0")
         fields = head[first + 2:]
         request = self._seen_fields.get(fields) or _remember(self._seen_fields, fields, _parse_fields)
-        close = request.close
-        if request.plain:
+        # An HTTP/1.0 connection closes after each answer unless the client asked to keep it.
+        close = request.close or (http10 and not request.keep_alive)
+        if http10:
+            # Oxigraph closes the connection after answering an HTTP/1.0 request, without saying
+            # so (measured): asked in HTTP/1.1, it keeps the connection for the next request.
+            start = start[:-1] + b"1"
+        if request.plain and not http10:
             message = head  # the usual request: no body, nothing to drop; it goes on as it came
         else:
             message = self._rewritten(client, start, request)
@@ -532,12 +539,12 @@ class Proxy:
             up, head, response, status = self._ask(message, now, deadline)
         except TimeoutError:
             conn.sendall(self._timed_out())
-            return not close and not http10
+            return not close
         except (OSError, EOFError, BadMessage, ValueError, IndexError):
             conn.sendall(_plain(502, "Bad Gateway", "The SPARQL server behind newsgraph is not answering.\n"))
             return False
-        keep = self._relay(conn, up, method, head, response, status, http10)
-        return keep and not close and not http10
+        keep = self._relay(conn, up, method, head, response, status, http10, close)
+        return keep and not close
 
     def _rewritten(self, client: _Reader, start: bytes, request: _Message) -> bytes:
         """What to send on for a request with a body or hop-by-hop headers."""
@@ -551,8 +558,8 @@ class Proxy:
 
     def _ask(self, message: bytes, now: float, deadline: float | None) -> tuple[_Upstream, bytes, _Message, int]:
         """The connection to oxigraph `message` went on, and the response's head as _parse_response() gives it."""
-        for _ in range(2):
-            up, reused = self._take(now)
+        for attempt in range(2):
+            up, reused = self._take(now) if not attempt else (_Upstream(self.upstream), False)
             try:
                 up.send(message, now, deadline)
                 head = up.head()
@@ -572,11 +579,11 @@ class Proxy:
         raise EOFError
 
     def _relay(self, conn: socket.socket, up: _Upstream, method: bytes, head: bytes, response: _Message,
-               status: int, http10: bool) -> bool:
+               status: int, http10: bool, close: bool) -> bool:
         no_body = method == b"HEAD" or status in (204, 304) or 100 <= status < 200
         close_delimited = not no_body and not response.chunked and response.length is None
-        if http10:
-            head += b"Connection: close\r\n"
+        if http10:  # HTTP/1.0 knows no chunked framing: its answers are buffered whole
+            head += b"Connection: close\r\n" if close else b"Connection: keep-alive\r\n"
         buffered = bytearray()
         try:
             if not no_body:
