@@ -58,6 +58,8 @@ MAX_HEADERS = 200
 MAX_HEAD = 1024 * 1024  # a response head this long is not one oxigraph would send
 MAX_REQUEST_HEAD = 64 * 1024  # oxigraph itself refuses heads over 8 KiB: the rest is refused early
 MAX_BODY = 16 * 1024 * 1024  # a query or update body; Graph Store uploads (/store) have no limit
+READ_AHEAD = 256 * 1024  # received bytes not taken yet; past that the connection is not read
+BACKLOG = 1024  # connections the kernel accepts for us while we are busy
 LINGER_S = 2.0  # after refusing a body, how long its bytes are read and dropped so that the answer arrives
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, not to the message;
@@ -82,17 +84,89 @@ class Refused(BadMessage):
         self.status, self.reason = status, reason
 
 
+class _Link(asyncio.Protocol):
+    """One TCP connection: its transport, the bytes received that no one has taken yet, and
+    whether the peer takes what is written. A protocol rather than sock_recv() and friends: the
+    socket stays registered with the event loop, and reads and writes happen in its C code."""
+
+    def __init__(self, on_made: Callable[[_Link], object] | None = None) -> None:
+        self.on_made = on_made
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set by connection_made
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.eof = False
+        self.paused = False  # reading paused: READ_AHEAD bytes wait to be taken
+        self.waiter: asyncio.Future[None] | None = None
+        self.drained: asyncio.Future[None] | None = None  # while the peer does not take what is written
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        if self.on_made is not None:
+            self.on_made(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > READ_AHEAD:
+            self.transport.pause_reading()
+            self.paused = True
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return True  # a client may close its side and still wait for the answer
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self._wake()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self.drained = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        drained, self.drained = self.drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def take(self) -> bytes:
+        data = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+        self.chunks = []
+        self.size = 0
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+        return data
+
+    async def write(self, data: bytes | bytearray, timeout: float | None) -> None:
+        """Send `data`; if the peer does not take what is written, wait at most `timeout` seconds."""
+        if self.transport.is_closing():
+            raise ConnectionResetError("the connection has closed")
+        self.transport.write(data)  # mostly sent at once, by the event loop's C code
+        if self.drained is not None:
+            async with asyncio.timeout(timeout):
+                await self.drained
+            if self.transport.is_closing():
+                raise ConnectionResetError("the connection has closed")
+
+
 class _Reader:
-    """A socket and the bytes received from it that are not consumed yet (`buf` from `pos` on).
+    """A connection and the bytes received from it that are not consumed yet (`buf` from `pos` on).
 
     A read that has to wait ends at `deadline` (the event loop's clock) with TimeoutError;
     with `stretch`, each read that brings bytes moves the deadline that far ahead.
     """
 
-    __slots__ = ("buf", "deadline", "limit", "loop", "pos", "sock", "stretch")
+    __slots__ = ("buf", "deadline", "limit", "link", "loop", "pos", "stretch")
 
-    def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, limit: int = MAX_HEAD) -> None:
-        self.sock = sock
+    def __init__(self, link: _Link, loop: asyncio.AbstractEventLoop, limit: int = MAX_HEAD) -> None:
+        self.link = link
         self.loop = loop
         self.buf = b""
         self.pos = 0
@@ -101,15 +175,24 @@ class _Reader:
         self.limit = limit  # the longest head taken
 
     async def recv(self) -> bytes:
-        try:
-            data = self.sock.recv(CHUNK)  # what is here already, without a trip through the event loop
-        except BlockingIOError:
-            if self.deadline is None:
-                data = await self.loop.sock_recv(self.sock, CHUNK)
-            else:
-                async with asyncio.timeout_at(self.deadline):
-                    data = await self.loop.sock_recv(self.sock, CHUNK)
-        if self.stretch is not None and data:
+        """The bytes received since the last call, waiting for some; b"" once the peer has closed."""
+        link = self.link
+        if not link.chunks:
+            if link.eof:
+                return b""
+            link.waiter = waiter = self.loop.create_future()
+            try:
+                if self.deadline is None:
+                    await waiter
+                else:
+                    async with asyncio.timeout_at(self.deadline):
+                        await waiter
+            finally:
+                link.waiter = None
+            if not link.chunks:
+                return b""
+        data = link.take()
+        if self.stretch is not None:
             self.deadline = self.loop.time() + self.stretch
         return data
 
@@ -362,42 +445,23 @@ async def _read_body(up: _Reader, response: _Message, out: bytearray, limit: int
     return None if len(out) <= limit and await body.read_into(out, limit) else body
 
 
-async def _send(loop: asyncio.AbstractEventLoop, sock: socket.socket, data: bytes | bytearray,
-                timeout: float | None) -> None:
-    """Send all of `data`; what cannot go at once waits for the peer at most `timeout` seconds."""
-    try:
-        sent = sock.send(data)  # mostly all of it: no trip through the event loop
-    except BlockingIOError:
-        sent = 0
-    if sent < len(data):
-        async with asyncio.timeout(timeout):
-            await loop.sock_sendall(sock, memoryview(data)[sent:])
-
-
 class _Upstream(_Reader):
     """One kept-alive connection to oxigraph; a query's reads end at its deadline."""
 
     __slots__ = ("used_at",)
 
-    def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(sock, loop)
+    def __init__(self, link: _Link, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(link, loop)
         self.used_at = 0.0  # when the last request went on it (loop time): it has been idle since, or longer
 
     @classmethod
     async def connect(cls, address: tuple[str, int], loop: asyncio.AbstractEventLoop) -> _Upstream:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setblocking(False)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            async with asyncio.timeout(IDLE_S):  # oxigraph at its connection limit queues us
-                await loop.sock_connect(sock, address)
-        except BaseException:
-            sock.close()
-            raise
-        return cls(sock, loop)
+        async with asyncio.timeout(IDLE_S):  # oxigraph at its connection limit queues us
+            _, link = await loop.create_connection(_Link, *address)
+        return cls(link, loop)
 
     def close(self) -> None:
-        self.sock.close()
+        self.link.transport.close()
 
 
 class Proxy:
@@ -448,12 +512,10 @@ class Proxy:
             self._loop.close()
 
     async def _serve(self) -> None:
-        accepting = self._loop.create_task(self._accept())
+        server = await self._loop.create_server(lambda: _Link(self._connected), sock=self.listener, backlog=BACKLOG)
         await self._stop.wait()
         self._stopping = True
-        accepting.cancel()
-        await asyncio.wait([accepting])
-        self.listener.close()
+        server.close()
         for task in self._connections - self._busy:  # between requests: nothing to finish
             task.cancel()
         if self._busy:
@@ -466,42 +528,27 @@ class Proxy:
             up.close()
         self._idle.clear()
 
-    async def _accept(self) -> None:
-        loop = self._loop
-        while True:
-            try:
-                conns = [await loop.sock_accept(self.listener)]
-                while len(conns) < 64:  # the rest of a burst, without a trip through the event loop each
-                    try:
-                        conns.append(self.listener.accept())
-                    except BlockingIOError:
-                        break
-            except OSError:  # e.g. out of file descriptors: wait for some to be closed
-                await asyncio.sleep(0.05)
-                continue
-            for conn, _ in conns:
-                conn.setblocking(False)
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                task = loop.create_task(self._serve_connection(conn))
-                self._connections.add(task)
-                task.add_done_callback(self._connections.discard)
+    def _connected(self, link: _Link) -> None:
+        task = self._loop.create_task(self._serve_connection(link))
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
 
-    async def _serve_connection(self, conn: socket.socket) -> None:
-        client = _Reader(conn, self._loop, MAX_REQUEST_HEAD)
+    async def _serve_connection(self, link: _Link) -> None:
+        client = _Reader(link, self._loop, MAX_REQUEST_HEAD)
         try:
             while await self._exchange(client) and not self._stopping:
                 pass
         except TimeoutError:  # before OSError, which it is
             if client.partial():  # a head begun, not finished in time; a silent idle connection just closes
-                await self._refuse(conn, 408, "Request Timeout", "the request did not arrive in time")
+                await self._refuse(client, 408, "Request Timeout", "the request did not arrive in time")
         except Refused as exc:
-            await self._refuse(conn, exc.status, exc.reason, str(exc))
+            await self._refuse(client, exc.status, exc.reason, str(exc))
         except (BadMessage, ValueError):
-            await self._refuse(conn, 400, "Bad Request", "not an HTTP request newsgraph can read")
+            await self._refuse(client, 400, "Bad Request", "not an HTTP request newsgraph can read")
         except (EOFError, OSError):
             pass
         finally:
-            conn.close()
+            link.transport.close()
 
     async def _exchange(self, client: _Reader) -> bool:
         """Relay one request and its response; False when the client connection must close."""
@@ -515,10 +562,8 @@ class Proxy:
             return await self._relay_request(client, head, answered)
         except asyncio.CancelledError:
             if not answered[0]:  # cut off by stop(): an answer, not silence
-                try:
-                    client.sock.send(_plain(503, "Service Unavailable", "newsgraph serve is stopping.\n", close=True))
-                except OSError:
-                    pass
+                client.link.transport.write(_plain(503, "Service Unavailable", "newsgraph serve is stopping.\n",
+                                                   close=True))
             raise
         finally:
             self._busy.discard(task)  # type: ignore[arg-type]
@@ -569,7 +614,7 @@ class Proxy:
         if (request.length or 0) > limit:
             raise Refused(413, "Content Too Large", f"a query or update larger than {MAX_BODY >> 20} MiB")
         if request.expect_continue:
-            await _send(self._loop, client.sock, b"HTTP/1.1 100 Continue\r\n\r\n", self.idle_s)
+            await client.link.write(b"HTTP/1.1 100 Continue\r\n\r\n", self.idle_s)
         body = _Body(client, request, until_close=False)
         if request.length is not None and request.length > self.buffer_limit:
             return b"%s\r\n%sContent-Length: %d\r\n\r\n" % (start, request.fields, request.length), body
@@ -592,7 +637,7 @@ class Proxy:
             while not body.done:
                 piece = bytearray()
                 await body.read_into(piece, CHUNK)
-                await _send(self._loop, up.sock, piece, self.idle_s)
+                await up.link.write(piece, self.idle_s)
         except TimeoutError:
             raise Refused(408, "Request Timeout", "the request body stopped arriving") from None
         except (EOFError, BadMessage) as exc:
@@ -613,7 +658,7 @@ class Proxy:
                 up = await _Upstream.connect(self.upstream, self._loop)
             up.used_at, up.deadline = now, deadline
             try:
-                await _send(self._loop, up.sock, message, self.idle_s)
+                await up.link.write(message, self.idle_s)
                 if upload is not None:
                     await self._upload(upload, up)
                 head = await up.head()
@@ -649,7 +694,7 @@ class Proxy:
 
     async def _answer(self, client: _Reader, data: bytes | bytearray, answered: list[bool]) -> None:
         answered[0] = True
-        await _send(self._loop, client.sock, data, self.idle_s)
+        await client.link.write(data, self.idle_s)
 
     async def _relay(self, client: _Reader, up: _Upstream, method: bytes, head: bytes, response: _Message,
                      status: int, http10: bool, answered: list[bool]) -> bool:
@@ -688,36 +733,35 @@ class Proxy:
 
     async def _stream(self, client: _Reader, up: _Upstream, head: bytes, pending: bytearray, body: _Body,
                       answered: list[bool]) -> bool:
-        loop, conn = self._loop, client.sock
+        link = client.link
         try:
             await self._answer(client, head + b"Transfer-Encoding: chunked\r\n\r\n", answered)
             # Oxigraph's chunks are ~1 KiB: send fewer, bigger ones.
             while not await body.read_into(pending, CHUNK):
-                await _send(loop, conn, b"%x\r\n%s\r\n" % (len(pending), pending), self.idle_s)
+                await link.write(b"%x\r\n%s\r\n" % (len(pending), pending), self.idle_s)
                 del pending[:]
-            await _send(loop, conn, b"%x\r\n%s\r\n0\r\n\r\n" % (len(pending), pending) if pending
-                        else b"0\r\n\r\n", self.idle_s)
+            await link.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(pending), pending) if pending else b"0\r\n\r\n",
+                             self.idle_s)
             return True
         except (OSError, BadMessage, ValueError):
             # Out of time, broken off upstream, or a client that left or stopped reading. Too late
             # for a status code: end without the last chunk, so the client sees a broken transfer.
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # the client has gone already
+            link.transport.close()
             return False
         finally:
             up.close()  # not worth tracking whether a huge response left it reusable
 
-    async def _refuse(self, conn: socket.socket, status: int, reason: str, message: str) -> None:
+    async def _refuse(self, client: _Reader, status: int, reason: str, message: str) -> None:
         """Answer an error and close; what the client still sends is read and dropped for a
         moment first, or closing would reset the connection before the answer is read."""
+        transport = client.link.transport
+        transport.write(_plain(status, reason, message + "\n", close=True))
+        if transport.can_write_eof():
+            transport.write_eof()
+        client.deadline, client.stretch = self._loop.time() + LINGER_S, None
         try:
-            await _send(self._loop, conn, _plain(status, reason, message + "\n", close=True), LINGER_S)
-            conn.shutdown(socket.SHUT_WR)
-            async with asyncio.timeout(LINGER_S):
-                while await self._loop.sock_recv(conn, CHUNK):
-                    pass
+            while await client.recv():
+                pass
         except OSError:
             pass
 
