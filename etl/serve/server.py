@@ -2,10 +2,12 @@
 
 The endpoint is the real `oxigraph` server (from the PyPI package `oxigraph`),
 run as a child process on a private loopback port. newsgraph's port is a thin
-proxy (etl.serve.proxy) whose only job is to turn a query that hit the timeout into
-an HTTP error; oxigraph 0.5.13 would send it as a truncated 200.
+proxy (etl.serve.proxy) whose job is the query time limit: a query past it gets an
+HTTP error, where oxigraph 0.5.13's own --timeout-s would send a truncated 200.
+On SIGTERM/Ctrl-C the proxy stops taking connections and lets the requests in
+flight finish (DRAIN_S) before oxigraph stops.
 
-While serving, a state file next to the store (`<store>.serve.json`) tells
+While serving, a state file next to the store (`<store>.serve.json`, etl.store) tells
 `newsgraph etl` where the server is, so it loads through the server (--writable)
 or refuses with one line (read-only) instead of touching the store under it.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import ipaddress
+import resource
 import os
 import shutil
 import signal
@@ -31,7 +34,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..load import flush_store
 from ..store import ServerInfo, StoreError, exclusive, read_state, remove_state, start_time, write_state
-from .proxy import Proxy
+from .proxy import BACKLOG, Proxy
 
 STOP_GRACE_S = 10
 STARTING_NOTICE_S = 3
@@ -99,12 +102,23 @@ def _url_host(host: str) -> str:
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
+        return socket.create_server((host.strip("[]"), port), family=family, backlog=BACKLOG)
     except OSError as exc:
         if exc.errno == 98 or "in use" in str(exc).lower():
             raise ServeError(f"port {port} on {host} is already in use: "
                              "stop what runs there or pick another --port") from None
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _raise_fd_limit() -> None:
+    """Each client connection is a file descriptor (two while it queries): allow as many as the
+    system lets this user, rather than the usual 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (OSError, ValueError):
+            pass
 
 
 def _private_port() -> int:
@@ -254,6 +268,7 @@ def run_serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s:
     running = read_state(store)
     if running is not None:
         raise ServeError(f"{store} is already served at {running.url} (pid {running.pid}); stop that one first")
+    _raise_fd_limit()
     listener = _listen(host, port)
     port = listener.getsockname()[1]
     url = f"http://{_url_host(host)}:{port}/"
