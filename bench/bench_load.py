@@ -37,7 +37,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.resources import load_query  # noqa: E402
 from etl.serve.server import _private_port, oxigraph_binary  # noqa: E402
 from etl.store import read_state  # noqa: E402
 
@@ -249,8 +248,11 @@ def queries(port: int) -> list[tuple[str, str]]:
     first = Client(port, request_bytes(f"SELECT ?p WHERE {{ ?p a <{NG}Person> }} LIMIT 1", "new connection"),
                    "new connection")
     person = json.loads(first.ask())["results"]["bindings"][0]["p"]["value"]
+    # The shipped meetings_per_person.rq answers 4 MB in ~10 s on 10,000 articles: an export, not
+    # a query to run 16 at once within the 30 s limit. This one aggregates over every article graph.
     return [("point (one person's names)", f"SELECT ?name ?g WHERE {{ GRAPH ?g {{ <{person}> <{NG}name> ?name }} }}"),
-            ("analytical (meetings_per_person.rq)", load_query("meetings_per_person"))]
+            ("analytical (weapons by articles)", f"SELECT ?w (COUNT(DISTINCT ?g) AS ?articles) WHERE {{ GRAPH ?g "
+             f"{{ ?w a <{NG}WeaponSystem> }} }} GROUP BY ?w ORDER BY DESC(?articles) LIMIT 20")]
 
 
 # --- the measurement -----------------------------------------------------------------------------

@@ -755,6 +755,8 @@ class Proxy:
         """Answer an error and close; what the client still sends is read and dropped for a
         moment first, or closing would reset the connection before the answer is read."""
         transport = client.link.transport
+        if transport.is_closing():
+            return
         transport.write(_plain(status, reason, message + "\n", close=True))
         if transport.can_write_eof():
             transport.write_eof()
