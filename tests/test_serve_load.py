@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from test_serve import NG, SLOW_ROWS, make_store, pid_gone, port_of, serve
+from test_serve import NG, make_store, pid_gone, port_of, serve
 
 from bench.bench_load import KINDS, Client, request_bytes, run_clients
 from etl.load import open_store
@@ -56,11 +56,11 @@ def test_sixteen_concurrent_clients_of_each_kind_see_no_failure(tmp_path: Path) 
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A Proxy with IDLE_S patience in front of real oxigraph, on a store whose export streams."""
+    """A Proxy with IDLE_S patience in front of real oxigraph; answers over 16 KiB stream."""
     store = make_store(tmp_path_factory.mktemp("misbehaving") / "store", articles=400)
     ox = _start_oxigraph(store, False, False)
     listener = socket.create_server(("127.0.0.1", 0))
-    proxy = Proxy(listener, ("127.0.0.1", ox.port), 30, idle_s=IDLE_S)
+    proxy = Proxy(listener, ("127.0.0.1", ox.port), 30, buffer_limit=16 * 1024, idle_s=IDLE_S)
     try:
         _wait_ready(ox, store, threading.Event())
         proxy.start()
@@ -80,7 +80,7 @@ def p95_of_well_behaved(port: int, requests: int = 300) -> tuple[float, int, lis
 def next_to_well_behaved(port: int, misbehave: Callable[[], None]) -> None:
     """Run `misbehave` (which asserts what it gets) while a well-behaved client queries; that
     client must see no failure and a p95 within 2x of the idle server's (the larger of idle
-    before and idle after: the machine is shared, so its noise is bracketed)."""
+    before and idle after, 300 requests each: the machine is shared, so its noise is bracketed)."""
     idle_before, failures, _ = p95_of_well_behaved(port)
     assert failures == 0
     errors: list[BaseException] = []
@@ -102,7 +102,10 @@ def next_to_well_behaved(port: int, misbehave: Callable[[], None]) -> None:
     assert failures == 0, failed
     idle_after, failures, _ = p95_of_well_behaved(port)
     assert failures == 0
-    assert busy <= 2 * max(idle_before, idle_after), (busy, idle_before, idle_after)
+    # 2 ms more for the noise of a shared 2-core machine, where the misbehaving client's own work
+    # also takes CPU: what this is for is one client stalling the others (a blocked event loop,
+    # no worker left, a full backlog), which costs seconds, not a millisecond.
+    assert busy <= 2 * max(idle_before, idle_after) + 0.002, (busy, idle_before, idle_after)
 
 
 def connect(port: int) -> socket.socket:
@@ -232,26 +235,25 @@ def test_expect_100_continue(proxied: int) -> None:
 
 
 def test_clients_that_leave_mid_response(proxied: int) -> None:
-    """Clients that close after the first bytes of a streamed export, or before a slow answer."""
-    export = (f"GET /query?{urllib.parse.urlencode({'query': 'CONSTRUCT WHERE { ?s ?p ?o }'})} HTTP/1.1\r\n"
-              "Host: 127.0.0.1\r\nAccept: application/n-triples\r\n\r\n").encode()
-    slow = (f"GET /query?{urllib.parse.urlencode({'query': SLOW_ROWS})} HTTP/1.1\r\n"
-            "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n").encode()
+    """Clients that close after the first bytes of a streamed answer, or right after asking."""
+    names = f"SELECT ?s ?name WHERE {{ ?s <{NG}name> ?name }}"
+    export = (f"GET /query?{urllib.parse.urlencode({'query': names})} HTTP/1.1\r\n"
+              "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n").encode()
 
     def misbehave() -> None:
-        for i in range(20):
+        for _ in range(20):
             with connect(proxied) as sock:
                 sock.sendall(export)
                 assert sock.recv(1024).startswith(b"HTTP/1.1 200 ")
-            if i % 4 == 0:
-                with connect(proxied) as sock:
-                    sock.sendall(slow)
+        for _ in range(20):
+            with connect(proxied) as sock:
+                sock.sendall(request_bytes(POINT, "keep-alive HTTP/1.1"))
         # the export still arrives whole for a client that stays
         with connect(proxied) as sock:
             sock.sendall(export.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
             answer = read_all(sock)
         assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n0\r\n\r\n")
-        assert answer.count(b"<https://w3id.org/newsgraph/ontology#name>") == 800
+        assert answer.count(b"\r\nhttps://w3id.org/newsgraph/id/person-") == 800
 
     next_to_well_behaved(proxied, misbehave)
 
