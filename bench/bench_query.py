@@ -2,7 +2,8 @@
 
     python bench/bench_query.py [--articles 300 | --store PATH] [--repeat 300]
 
-Both servers run at once with the same flags (union default graph, timeout); each
+Both servers run at once with the same flags (union default graph; no --timeout-s,
+which newsgraph keeps in its proxy: see bench_load.py); each
 request alternates between them so drift hits both alike. Prints p50/p95 per
 query and client style, the ratio newsgraph/bare (target: <= 1.1), and the
 proxy's own CPU time per request, which a busy machine does not blur.
@@ -15,7 +16,6 @@ import argparse
 import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,54 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_load import bare_server, build_store, newsgraph_server  # noqa: E402
 from etl.resources import load_query  # noqa: E402
-from etl.serve import _private_port, oxigraph_binary, read_state, state_path  # noqa: E402
+from etl.store import state_path  # noqa: E402
 
-TIMEOUT_S = 30
 NG = "https://w3id.org/newsgraph/ontology#"
-
-
-def build_store(articles: int, where: Path) -> Path:
-    """The synthetic corpus through the real pipeline (no Prefect), as `newsgraph etl` would load it."""
-    from bench.corpus import write_corpus
-    from bench.measure import local_run
-
-    store = where / "store"
-    run = local_run(write_corpus(where / "corpus", articles), store)
-    print(f"built {store}: {run.loaded} articles, {run.triples} triples in {run.seconds:.0f} s", file=sys.stderr)
-    return store
 
 
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_newsgraph(store: Path) -> tuple[subprocess.Popen[bytes], int]:
-    code = ("import sys; from pathlib import Path; from etl.serve import run_serve; "
-            f"sys.exit(run_serve(Path({str(store)!r}), '127.0.0.1', 0, {TIMEOUT_S}, False, False))")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    proc.stdout.readline()  # the banner's first line: it answers
-    info = read_state(store)
-    if info is None:
-        raise SystemExit(f"newsgraph serve did not start on {store}")
-    return proc, int(info.url.rsplit(":", 1)[1].strip("/"))
-
-
-def start_bare(store: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = _private_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(TIMEOUT_S)],
-                            stderr=subprocess.DEVNULL)
-    for _ in range(600):  # bounded: 30 s
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("HEAD", "/")
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("bare oxigraph did not start")
 
 
 def requester(port: int, keep_alive: bool) -> Callable[[str, str], bytes]:
@@ -134,9 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
         store = args.store or build_store(args.articles, Path(tmp))
-        newsgraph, ng_port = start_newsgraph(store)
-        bare, bare_port = start_bare(store)
-        try:
+        with newsgraph_server(store) as (newsgraph, ng_port), bare_server(store) as (_, bare_port):
             # On a busy machine wall times are noisy; the proxy's own CPU time per request is not.
             print(f"{'query':30} {'client':10} {'bare p50/p95 ms':>17} {'newsgraph p50/p95 ms':>21} "
                   f"{'ratio p50/p95':>14} {'proxy CPU ms/req':>17}")
@@ -151,12 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{label:30} {'keep-alive' if keep_alive else 'new conn':10} "
                           f"{b50 * 1e3:8.2f}/{b95 * 1e3:<8.2f} {n50 * 1e3:11.2f}/{n95 * 1e3:<9.2f} "
                           f"{n50 / b50:6.2f}/{n95 / b95:<6.2f} {proxy_cpu * 1e3:12.3f}")
-        finally:
-            newsgraph.terminate()
-            bare.terminate()
-            newsgraph.wait(30)
-            bare.wait(30)
-            assert not state_path(store).exists()
+        assert not state_path(store).exists()
     return 0
 
 

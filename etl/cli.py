@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_etl(args: argparse.Namespace) -> int:
     from etl import quarantine
-    from etl.load import StoreError, exclusive
+    from etl.store import StoreError, exclusive
 
     args.quarantine_file = args.quarantine_file or (
         Path("newsgraph-quarantine.json") if args.endpoint else quarantine.quarantine_path(args.store))
@@ -163,7 +163,7 @@ def cmd_etl(args: argparse.Namespace) -> int:
     _use_model(args)
     if args.endpoint:
         return _run_flow(args, ("endpoint", args.endpoint))
-    from etl.endpoint import target_spec
+    from etl.serve.graphstore import target_spec
 
     # Fail fast, with one line, before Prefect starts: another run, a read-only server or a
     # foreign process holding the store. The flow checks again under the same lock.
@@ -278,7 +278,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from etl.serve import run_serve
+    from etl.serve.server import run_serve
 
     return run_serve(args.store, args.host, args.port, args.timeout_s, args.cors, args.writable)
 

@@ -1,31 +1,23 @@
 """Load stage: one named graph per article, replaced atomically.
 
 A *target* is where graphs go: the embedded on-disk Oxigraph store (StoreTarget,
-here) or any SPARQL 1.1 Graph Store Protocol endpoint (etl.endpoint). Both take
+here) or any SPARQL 1.1 Graph Store Protocol endpoint (etl.serve.graphstore). Both take
 an article's triples as N-Triples and swap its named graph in one transaction,
 so a crash or a rejected article never leaves half an article in the store.
 """
 from __future__ import annotations
 
-import fcntl
-import os
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from .errors import UserError
 from .namespaces import GRAPH, ONTOLOGY
 from .resources import ONTOLOGY_DIR, load_query
-
-
-class StoreError(UserError):
-    """The store cannot be opened or written; the message says what to do."""
+from .store import StoreError, read_state, reading, writing
 
 
 T = TypeVar("T")
@@ -58,26 +50,6 @@ def graph_iri(article_id: str) -> str:
     return str(GRAPH[article_id])
 
 
-@contextmanager
-def exclusive(path: Path) -> Iterator[None]:
-    """One ETL run at a time per store: a second run refuses with one line instead of interleaving."""
-    lock_path = path.with_name(path.name + ".etl.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            raise StoreError(f"another `newsgraph etl` (pid {holder}) is loading into {path}; "
-                             "wait for it to finish, then run again") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        yield
-
-
 def open_store(path: Path, *, create: bool = True) -> ox.Store:
     """Open the on-disk store read-write, with one clear message when it cannot be."""
     if not create and not path.exists():
@@ -93,10 +65,6 @@ def open_store(path: Path, *, create: bool = True) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {exc}") from None
 
 
-READ_WAIT_S = 600.0
-WRITE_WAIT_S = 600.0
-
-
 def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
     """`work` on a read-only view of the store, while no newsgraph process writes it.
 
@@ -106,17 +74,12 @@ def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
     alone: a query waits for the ETL run loading now, and an ETL run waits for the
     queries reading now. Neither fails because the other is there.
     """
-    from .serve import read_state  # serve imports this module
-
     if not path.exists():
         raise StoreError(f"no store at {path}: run `newsgraph etl SOURCE --store {path}` first")
     if (server := read_state(path)) is not None and server.writable:
         raise StoreError(f"{path} is being served writable at {server.url}; query it there "
                          f"(curl {server.query_url} --data-urlencode query=...) or stop that server")
-    where = f"{path}{_etl_pid(path)}"
-    with _turn(path, fcntl.LOCK_SH, READ_WAIT_S, waiting=f"waiting for the ETL run loading into {where} to finish…",
-               gave_up=f"an ETL run has been loading into {where} for over {READ_WAIT_S:.0f} s; "
-                       "try again when it has finished"):
+    with reading(path):
         try:
             view = ox.Store.read_only(str(path))
         except OSError as exc:
@@ -125,62 +88,6 @@ def read_store(path: Path, work: Callable[[ox.Store], T]) -> T:
             return work(view)
         finally:
             del view  # closed before the lock goes, or a writer could start under it
-
-
-@contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """Held by whatever opens the store read-write (see read_store)."""
-    with _turn(path, fcntl.LOCK_EX, WRITE_WAIT_S, waiting=f"waiting for the queries reading {path} to finish…",
-               gave_up=f"a query or export has been reading {path} for over {WRITE_WAIT_S:.0f} s; "
-                       "stop it, then run again"):
-        yield
-
-
-@contextmanager
-def _turn(path: Path, mode: int, wait_s: float, *, waiting: str, gave_up: str) -> Iterator[None]:
-    """The readers' shared lock or the writer's exclusive one, taken through a turnstile.
-
-    A writer holds the turnstile while it waits for the readers in progress, and new
-    readers wait at it: a stream of queries cannot starve an ETL run (flock alone
-    grants shared locks whenever no one holds the exclusive one).
-    """
-    deadline = time.monotonic() + wait_s
-    told = False
-
-    def take(suffix: str, how: int) -> IO[str] | nullcontext[None]:
-        nonlocal told
-        lock_path = path.with_name(path.name + suffix)
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fh = lock_path.open("a")
-        except PermissionError:
-            # A store this user may only read (a shared folder): nor can this user write it.
-            return nullcontext()
-        while True:
-            try:
-                fcntl.flock(fh, how | fcntl.LOCK_NB)
-                return fh
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    fh.close()
-                    raise StoreError(gave_up) from None
-                if not told:
-                    print(waiting, file=sys.stderr, flush=True)
-                    told = True
-                time.sleep(0.05)
-
-    with take(".turn.lock", mode):
-        held = take(".rw.lock", mode)
-    with held:  # closing the file releases the lock, also when the process dies
-        yield
-
-
-def _etl_pid(path: Path) -> str:
-    try:
-        pid = path.with_name(path.name + ".etl.lock").read_text().strip()
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid else ""
 
 
 def flush_store(path: Path, *, create: bool = True) -> None:

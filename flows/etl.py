@@ -18,9 +18,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl.endpoint import open_target, target_spec
+from etl.serve.graphstore import open_target, target_spec
 from etl.errors import UserError
-from etl.load import Target, Versions, exclusive, graph_iri, load_ontology
+from etl.load import Target, Versions, graph_iri, load_ontology
+from etl.store import exclusive
 from etl.pipeline import (Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs,
                           split_clashes)
 from etl import quarantine

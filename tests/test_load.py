@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from etl.build import build_graph
-from etl.load import StoreError, StoreTarget, exclusive, graph_iri, load_ontology, open_store, read_store
+from etl.load import StoreError, StoreTarget, graph_iri, load_ontology, open_store, read_store
+from etl.store import exclusive
 from etl.namespaces import ONTOLOGY
 
 
@@ -159,7 +160,7 @@ def test_readers_and_a_writer_take_turns(store: Path, monkeypatch: pytest.Monkey
     target = StoreTarget.open(store)  # waits for the query in progress
     order.append("write")
     target.replace_graph(graph_iri("x"), b"<http://a> <http://b> <http://c> .\n")
-    monkeypatch.setattr("etl.load.READ_WAIT_S", 0.3)
+    monkeypatch.setattr("etl.store.READ_WAIT_S", 0.3)
     with pytest.raises(StoreError, match="an ETL run has been loading into"):
         read_store(store, len)  # a query waits for the writer (here only 0.3 s)
     target.close()
@@ -171,7 +172,7 @@ def test_readers_and_a_writer_take_turns(store: Path, monkeypatch: pytest.Monkey
 
 def test_a_writer_gives_up_with_one_line_on_a_query_that_never_ends(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     StoreTarget.open(store).close()
-    monkeypatch.setattr("etl.load.WRITE_WAIT_S", 0.3)
+    monkeypatch.setattr("etl.store.WRITE_WAIT_S", 0.3)
     with pytest.raises(StoreError, match="a query or export has been reading"):
         read_store(store, lambda view: StoreTarget.open(store))
     StoreTarget.open(store).close()  # nothing left locked

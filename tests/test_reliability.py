@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import StoreTarget, exclusive, open_store
+from etl.load import StoreTarget, open_store
+from etl.store import exclusive
 from etl.namespaces import GRAPH
 from etl.pipeline import prepare, run_local
 from etl.read import iter_sources

@@ -216,7 +216,7 @@ def test_export_carries_the_links_and_validate_passes(store: Path, tmp_path: Pat
 
 def test_through_a_writable_server(tmp_path: Path) -> None:
     """`newsgraph serve --writable`: the ETL's target is the server's Graph Store endpoint."""
-    from etl.endpoint import EndpointTarget, target_for
+    from etl.serve.graphstore import EndpointTarget, target_for
     from test_serve import serve
 
     store = tmp_path / "store"

@@ -2,10 +2,12 @@
 
 The endpoint is the real `oxigraph` server (from the PyPI package `oxigraph`),
 run as a child process on a private loopback port. newsgraph's port is a thin
-proxy (etl.proxy) whose only job is to turn a query that hit the timeout into
-an HTTP error; oxigraph 0.5.13 would send it as a truncated 200.
+proxy (etl.serve.proxy) whose job is the query time limit: a query past it gets an
+HTTP error, where oxigraph 0.5.13's own --timeout-s would send a truncated 200.
+On SIGTERM/Ctrl-C the proxy stops taking connections and lets the requests in
+flight finish (DRAIN_S) before oxigraph stops.
 
-While serving, a state file next to the store (`<store>.serve.json`) tells
+While serving, a state file next to the store (`<store>.serve.json`, etl.store) tells
 `newsgraph etl` where the server is, so it loads through the server (--writable)
 or refuses with one line (read-only) instead of touching the store under it.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import ipaddress
-import json
+import resource
 import os
 import shutil
 import signal
@@ -26,12 +28,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
-from .load import StoreError, exclusive, flush_store
-from .proxy import Proxy
+from ..errors import UserError
+from ..load import flush_store
+from ..store import ServerInfo, StoreError, exclusive, read_state, remove_state, start_time, write_state
+from .proxy import BACKLOG, Proxy
 
 STOP_GRACE_S = 10
 STARTING_NOTICE_S = 3
@@ -39,70 +42,6 @@ STARTING_NOTICE_S = 3
 
 class ServeError(UserError):
     """The server cannot start; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What a running `newsgraph serve` wrote about itself."""
-
-    url: str  # the public base URL, ending in "/"
-    pid: int  # the newsgraph serve process
-    started: str  # its start time per /proc, so a reused pid is not taken for it
-    oxigraph_pid: int
-    writable: bool
-
-    @property
-    def query_url(self) -> str:
-        return self.url + "query"
-
-    @property
-    def update_url(self) -> str:
-        return self.url + "update"
-
-    @property
-    def store_url(self) -> str:
-        """The Graph Store Protocol endpoint (`?graph=IRI`)."""
-        return self.url + "store"
-
-
-def state_path(store: Path) -> Path:
-    store = store.resolve()
-    return store.with_name(store.name + ".serve.json")
-
-
-def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot, "" where /proc is missing or the pid is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[1].split()[19]  # field 22; the command name before ")" may hold spaces
-
-
-def _alive(pid: int, started: str) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # someone else's process: alive
-    return _start_time(pid) == started
-
-
-def read_state(store: Path) -> ServerInfo | None:
-    """The serve process recorded for this store if it is still alive (stale files are removed)."""
-    path = state_path(store)
-    try:
-        info = ServerInfo(**json.loads(path.read_text()))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, TypeError):
-        path.unlink(missing_ok=True)
-        return None
-    if _alive(info.pid, info.started):
-        return info
-    path.unlink(missing_ok=True)
-    return None
 
 
 def _answers(url: str, timeout: float = 2.0) -> bool:
@@ -163,12 +102,23 @@ def _url_host(host: str) -> str:
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
+        return socket.create_server((host.strip("[]"), port), family=family, backlog=BACKLOG)
     except OSError as exc:
         if exc.errno == 98 or "in use" in str(exc).lower():
             raise ServeError(f"port {port} on {host} is already in use: "
                              "stop what runs there or pick another --port") from None
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _raise_fd_limit() -> None:
+    """Each client connection is a file descriptor (two while it queries): allow as many as the
+    system lets this user, rather than the usual 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (OSError, ValueError):
+            pass
 
 
 def _private_port() -> int:
@@ -246,12 +196,13 @@ class _Oxigraph:
                 self.proc.wait()
 
 
-def _start_oxigraph(store: Path, timeout_s: int, cors: bool, writable: bool) -> _Oxigraph:
+def _start_oxigraph(store: Path, cors: bool, writable: bool) -> _Oxigraph:
+    # No --timeout-s: oxigraph 0.5.13 then starts a thread per query that sleeps the whole
+    # timeout (measured: 8,400 threads after 2 s of 16 clients, a fifth of the throughput, and
+    # at the machine's thread limit oxigraph aborts). The proxy keeps the time limit instead.
     port = _private_port()
     cmd = [oxigraph_binary(), "serve" if writable else "serve-read-only", "--location", str(store),
            "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-    if timeout_s > 0:
-        cmd += ["--timeout-s", str(timeout_s)]
     if cors:
         cmd.append("--cors")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -291,22 +242,6 @@ def _flush_quietly(store: Path) -> None:
         print(f"newsgraph: warning: {exc}", file=sys.stderr)
 
 
-def _write_state(store: Path, info: ServerInfo) -> None:
-    path = state_path(store)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(asdict(info)))
-    tmp.replace(path)  # readers never see half a file
-
-
-def _remove_state(store: Path) -> None:
-    path = state_path(store)
-    try:
-        if json.loads(path.read_text()).get("pid") == os.getpid():
-            path.unlink()
-    except (OSError, ValueError):
-        pass
-
-
 def _banner(store: Path, url: str, timeout_s: int, writable: bool) -> str:
     mode = "read-write (--writable)" if writable else "read-only"
     limit = f"queries time out after {timeout_s} s" if timeout_s > 0 else "no query timeout"
@@ -333,6 +268,7 @@ def run_serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s:
     running = read_state(store)
     if running is not None:
         raise ServeError(f"{store} is already served at {running.url} (pid {running.pid}); stop that one first")
+    _raise_fd_limit()
     listener = _listen(host, port)
     port = listener.getsockname()[1]
     url = f"http://{_url_host(host)}:{port}/"
@@ -342,10 +278,10 @@ def run_serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s:
     ox: _Oxigraph | None = None
     proxy: Proxy | None = None
     try:
-        _write_state(store, ServerInfo(local_url, os.getpid(), _start_time(os.getpid()), 0, writable))
+        write_state(store, ServerInfo(local_url, os.getpid(), start_time(os.getpid()), 0, writable))
         _check_store(store)
-        ox = _start_oxigraph(store, timeout_s, cors, writable)
-        _write_state(store, ServerInfo(local_url, os.getpid(), _start_time(os.getpid()), ox.proc.pid, writable))
+        ox = _start_oxigraph(store, cors, writable)
+        write_state(store, ServerInfo(local_url, os.getpid(), start_time(os.getpid()), ox.proc.pid, writable))
         _wait_ready(ox, store, stop)
         if stop.is_set():
             return 0
@@ -368,7 +304,7 @@ def run_serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s:
             ox.stop()
             if writable:
                 _flush_quietly(store)
-        _remove_state(store)
+        remove_state(store)
         for sig, old in previous.items():
             signal.signal(sig, old)
 

@@ -16,9 +16,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .load import StoreError, StoreTarget, Target, Versions, flush_store
-from .resources import load_query
-from .serve import find_running, is_loopback, read_state
+from ..load import StoreError, StoreTarget, Target, Versions, flush_store
+from ..resources import load_query
+from ..store import read_state
+from .server import find_running, is_loopback
 
 REQUEST_TIMEOUT_S = 300  # one article's graph; generous for a busy remote server
 START_WAIT_S = 10
@@ -146,7 +147,7 @@ def target_spec(store: Path, endpoint: str | None = None) -> tuple[str, str]:
     """Where `newsgraph etl` loads: ("endpoint", URL) or ("store", PATH).
 
     A `newsgraph serve --writable` on the store makes it its Graph Store endpoint.
-    Call this holding `etl.load.exclusive(store)`: a `newsgraph serve` starting now
+    Call this holding `etl.store.exclusive(store)`: a `newsgraph serve` starting now
     writes its state file before it checks that lock, so one of us sees the other.
     """
     if endpoint:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.endpoint import EndpointTarget, query_url_for, target_spec
+from etl.serve.graphstore import EndpointTarget, query_url_for, target_spec
 from etl.load import StoreError, StoreTarget, graph_iri
-from etl.serve import _private_port, oxigraph_binary
+from etl.serve.server import _private_port, oxigraph_binary
 
 NT = b'<https://w3id.org/newsgraph/id/p1> <https://w3id.org/newsgraph/ontology#name> "Alice" .\n'
 NT2 = b'<https://w3id.org/newsgraph/id/p2> <https://w3id.org/newsgraph/ontology#name> "Bob" .\n'
