@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     p.set_defaults(run=cmd_export)
 
+    p = sub.add_parser("report", help="write one HTML page of the graph: network, timeline, permissions, evidence")
+    _store_arg(p)
+    p.add_argument("-o", "--output", type=Path, default=Path("report.html"),
+                   help="the HTML file to write (default report.html)")
+    p.add_argument("--open", action="store_true", help="open it in the web browser when written")
+    p.set_defaults(run=cmd_report)
+
     p = sub.add_parser("serve", help="serve the store as a SPARQL endpoint (the Oxigraph server)")
     _store_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -275,6 +282,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct)
         sys.stdout.buffer.flush()
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from etl.report import store_page
+
+    page = store_page(args.store)
+    _write_replacing(args.output, page)
+    print(f"wrote {args.output} ({len(page) / 1e6:.1f} MB) from {args.store}")
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(args.output.resolve().as_uri()):
+            print(f"newsgraph: no web browser to open it here; open {args.output} yourself", file=sys.stderr)
+    return 0
+
+
+def _write_replacing(path: Path, data: bytes) -> None:
+    """Written beside, then renamed: a failed write leaves the previous file as it was."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_bytes(data)
+        part.replace(path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
