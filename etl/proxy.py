@@ -58,6 +58,7 @@ _HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
      b"upgrade", b"content-length", b"expect"}
 )
+REPORT_PATHS = (b"/report ", b"/report?")  # the request target, as the request line has it
 SEEN_MAX = 256  # distinct heads kept parsed; then they are forgotten and parsed again
 SEEN_KEY_MAX = 4096  # longer header lines are parsed each time
 
@@ -402,11 +403,12 @@ class Proxy:
     """Listens on the public address and relays each connection to oxigraph at `upstream`."""
 
     def __init__(self, listener: socket.socket, upstream: tuple[str, int], timeout_s: int,
-                 buffer_limit: int = BUFFER_LIMIT) -> None:
+                 buffer_limit: int = BUFFER_LIMIT, report: Callable[[], bytes] | None = None) -> None:
         self.listener = listener
         self.upstream = upstream
         self.timeout_s = timeout_s
         self.buffer_limit = buffer_limit
+        self.report = report  # builds the HTML page answered at /report (a path oxigraph does not serve)
         self._idle: list[_Upstream] = []  # the most recently used last
         self._seen_fields: dict[bytes, _Message] = {}  # by a request's header lines
         self._seen_responses: dict[bytes, tuple[bytes, _Message, int]] = {}  # by the whole head
@@ -523,6 +525,9 @@ class Proxy:
             message = head  # the usual request: no body, nothing to drop; it goes on as it came
         else:
             message = self._rewritten(client, start, request)
+        if self.report is not None and rest.startswith(REPORT_PATHS):
+            conn.sendall(self._report_response(method))
+            return not close and not http10
         # Oxigraph does not always honour its timeout: measured, a query that filters out
         # everything ran 23 s past a 1 s limit in silence, and a cross product streamed rows
         # for 150 s. Past timeout + GRACE_S a query response is ours to stop.
@@ -627,6 +632,18 @@ class Proxy:
             return False
         conn.sendall(b"%x\r\n%s\r\n0\r\n\r\n" % (len(pending), pending) if pending else b"0\r\n\r\n")
         return True
+
+    def _report_response(self, method: bytes) -> bytes:
+        if method not in (b"GET", b"HEAD"):
+            return _plain(405, "Method Not Allowed", "/report is a page: GET it.\n")
+        assert self.report is not None
+        try:
+            body = self.report()
+        except Exception as exc:  # noqa: BLE001 - a failed page must not end this connection's worker
+            return _plain(502, "Bad Gateway", f"newsgraph could not build the report: {exc}\n")
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n" \
+               b"Content-Length: %d\r\n\r\n" % len(body)
+        return head if method == b"HEAD" else head + body
 
     def _timed_out(self) -> bytes:
         return _plain(
