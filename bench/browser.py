@@ -28,7 +28,8 @@ CHROMIUM_ENV = "NEWSGRAPH_CHROMIUM"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1400, "height": 1000}
-READY = "document.documentElement.dataset.ready === 'true'"
+SCREENSHOT = {"width": 1400, "height": 1560}  # down to the timeline
+READY = "html[data-ready='true']"  # what the page sets once its views are drawn (a selector: the page's CSP forbids eval)
 
 
 class NoBrowser(Exception):
@@ -78,9 +79,13 @@ def open_report(browser: Any, url: str, timeout_s: float = 60) -> Opened:
     page.on("request", lambda r: opened.requests.append(r.url))
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(READY, timeout=timeout_s * 1000, polling=50)
+    wait_drawn(page, timeout_s)
     opened.seconds = time.perf_counter() - start
     return opened
+
+
+def wait_drawn(page: Any, timeout_s: float = 60) -> None:
+    page.wait_for_selector(READY, state="attached", timeout=timeout_s * 1000)
 
 
 def click_top_person(page: Any) -> tuple[str, str]:
@@ -88,7 +93,7 @@ def click_top_person(page: Any) -> tuple[str, str]:
     canvas where the node is drawn); returns the person's IRI and name."""
     where = page.evaluate("""() => {
         const r = window.newsgraphReport, net = r.network;
-        document.getElementById('network').scrollIntoView({block: 'center'});
+        document.getElementById('network').scrollIntoView({block: 'nearest'});
         const ids = net.body.data.nodes.getIds();
         const top = ids.reduce((a, b) => (net.body.data.nodes.get(b).value > net.body.data.nodes.get(a).value ? b : a));
         const p = net.canvasToDOM(net.getPosition(top));
@@ -117,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             for e in opened.errors:
                 print("  " + e)
             if args.screenshot:
+                opened.page.set_viewport_size(SCREENSHOT)
                 click_top_person(opened.page)
                 opened.page.wait_for_timeout(300)  # the tooltip and selection settle
                 screenshot(opened.page, args.screenshot)

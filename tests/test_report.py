@@ -151,7 +151,7 @@ def test_missing_store_is_one_line(tmp_path: Path) -> None:
 # --- in a real browser ------------------------------------------------------------------------
 
 def test_page_in_chromium(report_file: Path, sample_store: Path, browser: Any, tmp_path: Path) -> None:
-    from bench.browser import click_top_person, open_report
+    from bench.browser import click_top_person, open_report, wait_drawn
 
     opened = open_report(browser, report_file.as_uri())
     page = opened.page
@@ -213,7 +213,7 @@ def test_page_in_chromium(report_file: Path, sample_store: Path, browser: Any, t
     label = page.evaluate("(iri) => [...document.querySelectorAll('#focus-options option')].map(o => o.value)"
                           ".find(v => v.startsWith(newsgraphReport.data.persons.find(p => p.iri === iri).name))", top)
     page.fill("#focus", label)
-    page.wait_for_function("() => newsgraphReport.ready && newsgraphReport.networkReady")
+    wait_drawn(page)
     their_meetings = {r["meeting"] for r in meetings if r["person"] == top}
     partners = {r["person"] for r in meetings if r["meeting"] in their_meetings}
     drawn = page.evaluate("() => { const r = newsgraphReport;"

@@ -26,7 +26,7 @@ from ..query import run_query
 from .data import Built, Row, Select, collect, page_data
 from .page import render
 
-__all__ = ["ReportError", "endpoint_page", "store_page"]
+__all__ = ["ReportError", "endpoint_page", "store_page", "store_select"]
 
 ENDPOINT_TIMEOUT_S = 120
 
@@ -39,7 +39,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _store_select(store: ox.Store) -> Select:
+def store_select(store: ox.Store) -> Select:
+    """Runs the page's queries on an open store."""
     def select(sparql: str) -> list[Row]:
         solutions = run_query(store, sparql)
         names = [v.value for v in solutions.variables]
@@ -49,7 +50,7 @@ def _store_select(store: ox.Store) -> Select:
 
 def store_page(path: Path) -> bytes:
     """The page, from the on-disk store (waiting its turn while an ETL run loads, as queries do)."""
-    rows = read_store(path, lambda store: collect(_store_select(store)))
+    rows = read_store(path, lambda store: collect(store_select(store)))
     return render(page_data(rows, Built(str(path), _now())))
 
 

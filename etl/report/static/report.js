@@ -30,11 +30,11 @@
   /** Text for the libraries' HTML fields (item content, tooltips). */
   const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-  function markReady() {
-    if (page.ready) return;
-    page.ready = true;
-    page.readyMs = performance.now();
-    document.documentElement.dataset.ready = "true";
+  /** The views are drawn: <html data-ready="true"> (set again after each change of the filters). */
+  function markReady(ready = true) {
+    page.ready = ready;
+    if (ready && page.readyMs === undefined) page.readyMs = performance.now();
+    document.documentElement.dataset.ready = String(ready);
   }
 
   // ---- header -------------------------------------------------------------------------------
@@ -197,6 +197,7 @@
   let visible = facts;
 
   function apply() {
+    markReady(false);
     visible = facts.filter((f) => matchesFocus(f) && inRange(f));
     const meetings = visible.filter((f) => f.kind === "meeting").length;
     $("showing").textContent = (state.focus || state.from || state.to)
@@ -365,11 +366,24 @@
   // ---- timeline -----------------------------------------------------------------------------
   const GROUPS = [{ id: "meeting", content: "Meetings", order: 1 }, { id: "permission", content: "Permissions", order: 2 }];
 
+  /** The window that shows every date (or the date filter's range), with a margin. */
+  function span(dates) {
+    const days = dates.map((d) => Date.parse(d)).filter((t) => !Number.isNaN(t));
+    let lo = state.from ? Date.parse(state.from) : days.reduce((a, b) => Math.min(a, b), Infinity);
+    let hi = state.to ? Date.parse(state.to) : days.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) lo = hi = Date.now();
+    // Room for the labels: a box is centred on its date.
+    const month = 30 * 864e5;
+    const pad = Math.max((hi - lo) * 0.2, 2 * month);
+    return { start: new Date(lo - pad), end: new Date(hi + pad) };
+  }
+
   function drawTimeline() {
     const dated = [];
     const undated = [];
     for (const f of visible) (when(f) ? dated : undated).push(f);
     const many = dated.length > 300;
+    const range = span(dated.map(when));
     const items = dated.map((f) => ({
       id: f.key, group: f.kind, start: when(f), type: many ? "point" : "box",
       content: escapeHtml(f.kind === "meeting" ? summary(f) : `${grantorOf(f)} → ${f.grantee}: ${weaponOf(f)}`),
@@ -380,24 +394,21 @@
       page.items = new visTimeline.DataSet(items);
       page.timeline = new visTimeline.Timeline($("timeline"), page.items, GROUPS, {
         stack: !many, cluster: many ? { maxItems: 3, titleTemplate: "{count} facts: zoom in to see them" } : false,
-        groupOrder: "order", orientation: "top", maxHeight: 460, zoomMin: 7 * 864e5, margin: { item: 4 },
+        start: range.start, end: range.end, groupOrder: "order", orientation: "top", maxHeight: 460, zoomMin: 7 * 864e5, margin: { item: 4 },
         tooltip: { followMouse: true }, selectable: true, multiselect: false,
+        onInitialDrawComplete: () => {
+          page.timelineReady = true;
+          checkReady();
+        },
       });
       page.timeline.on("select", (e) => {
         if (e.items.length) showFacts(e.items.map((k) => byKey.get(k)).filter(Boolean));
-      });
-      page.timeline.on("changed", () => {
-        page.timelineReady = true;
-        checkReady();
       });
     } else {
       page.items.clear();
       page.items.add(items);
       page.timeline.setOptions({ stack: !many, cluster: many ? { maxItems: 3 } : false });
-      const dates = dated.map(when).sort();
-      if ((state.from || state.to) && dates.length) {
-        page.timeline.setWindow(state.from || dates[0], state.to || dates[dates.length - 1]);
-      } else page.timeline.fit();
+      page.timeline.setWindow(range.start, range.end, { animation: false });
     }
     const box = $("undated");
     box.dataset.count = String(undated.length);
