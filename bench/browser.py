@@ -37,11 +37,27 @@ class NoBrowser(Exception):
 
 
 def chromium_path() -> str:
-    found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which("chromium-browser")
+    if given := os.environ.get(CHROMIUM_ENV):
+        if not os.access(given, os.X_OK):
+            raise NoBrowser(f"${CHROMIUM_ENV} is {given}, which is not an executable")
+        return given
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         raise NoBrowser("chromium is not installed: `apt-get install -y chromium` (Debian), "
                         f"or set ${CHROMIUM_ENV} to a Chromium executable")
     return found
+
+
+def missing() -> str | None:
+    """What is missing to open pages here (one line), or None."""
+    try:
+        chromium_path()
+        import playwright.sync_api  # noqa: F401
+    except NoBrowser as exc:
+        return str(exc)
+    except ImportError:
+        return "the Python package `playwright` is not installed: pip install -e '.[test]'"
+    return None
 
 
 @contextmanager

@@ -71,15 +71,14 @@ def page_json(html: bytes) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from bench.browser import NoBrowser, chromium
+    from bench.browser import chromium, missing
 
-    try:
-        with chromium() as b:
-            yield b
-    except NoBrowser as exc:
+    if why := missing():
         if os.environ.get(REQUIRE_BROWSER):
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    with chromium() as b:
+        yield b
 
 
 # --- the page's data: every row from the shipped queries ----------------------------------------

@@ -151,9 +151,13 @@
     $("details").scrollTop = 0;
   }
 
+  const CARDS = 200; // more would make the panel slow to draw and no one reads them there
+
   function showFacts(list, title) {
     const sorted = list.slice().sort(byDateDesc);
-    details(title ? h("h3", null, title) : null, sorted.map(card));
+    details(title ? h("h3", null, title) : null, sorted.slice(0, CARDS).map(card),
+      sorted.length > CARDS ? h("p", { class: "note" }, `The latest ${CARDS} of ${fmt(sorted.length)}: ` +
+        "narrow the filters for the others.") : null);
   }
 
   // ---- filters ------------------------------------------------------------------------------
@@ -354,7 +358,8 @@
       h("p", null, plural(ms.length, "meeting"),
         " · ", h("button", { type: "button", class: "link", onclick: () => setFocus({ type: "person", id: i }) },
           "show only this person's facts")),
-      ms.map(card),
+      ms.slice(0, CARDS).map(card),
+      ms.length > CARDS ? h("p", { class: "note" }, `The latest ${CARDS}; filter by this person for all of them.`) : null,
       ps.length ? [h("h4", null, `Permissions they announced (${fmt(ps.length)})`), ps.map(card)] : null);
   }
 
@@ -378,36 +383,66 @@
     return { start: new Date(lo - pad), end: new Date(hi + pad) };
   }
 
+  const ONE_BY_ONE = 1000; // more dated facts than this: a bar per month and status instead
+  let buckets = new Map(); // a month bar's id -> {facts, label}
+
+  /** One item per fact; past ONE_BY_ONE, one bar per kind, status and month, which stays quick to draw. */
+  function timelineItems(dated) {
+    buckets = new Map();
+    if (dated.length <= ONE_BY_ONE) {
+      const points = dated.length > 300;
+      return dated.map((f) => ({
+        id: f.key, group: f.kind, start: when(f), type: points ? "point" : "box",
+        content: escapeHtml(f.kind === "meeting" ? summary(f) : `${grantorOf(f)} → ${f.grantee}: ${weaponOf(f)}`),
+        title: escapeHtml(`${f.status}: ${summary(f)} (${factMeta(f)})`),
+        className: f.status + (datedByArticle(f) ? " by-article" : ""),
+      }));
+    }
+    for (const f of dated) {
+      const id = `${f.kind}|${f.status}|${when(f).slice(0, 7)}`;
+      if (!buckets.has(id)) buckets.set(id, { facts: [] });
+      buckets.get(id).facts.push(f);
+    }
+    return [...buckets].map(([id, bucket]) => {
+      const [kind, status, month] = id.split("|");
+      const [y, m] = month.split("-").map(Number);
+      const start = new Date(y, m - 1, 1);
+      const name = start.toLocaleString("en", { month: "long", year: "numeric" });
+      bucket.label = `${plural(bucket.facts.length, `${status} ${kind}`)} in ${name}`;
+      return { id, group: kind, start, end: new Date(y, m, 1), type: "range", className: status,
+        content: fmt(bucket.facts.length), title: escapeHtml(bucket.label) };
+    });
+  }
+
   function drawTimeline() {
     const dated = [];
     const undated = [];
     for (const f of visible) (when(f) ? dated : undated).push(f);
-    const many = dated.length > 300;
     const range = span(dated.map(when));
-    const items = dated.map((f) => ({
-      id: f.key, group: f.kind, start: when(f), type: many ? "point" : "box",
-      content: escapeHtml(f.kind === "meeting" ? summary(f) : `${grantorOf(f)} → ${f.grantee}: ${weaponOf(f)}`),
-      title: escapeHtml(`${f.status}: ${summary(f)} (${factMeta(f)})`),
-      className: f.status + (datedByArticle(f) ? " by-article" : ""),
-    }));
+    const items = timelineItems(dated);
+    const note = $("timeline-note");
+    note.hidden = !buckets.size;
+    note.textContent = `${fmt(dated.length)} dated facts: a bar per month and status, labelled with how many ` +
+      "(click one for them); narrow the dates or filter by a person or country to see them one by one.";
     if (!page.timeline) {
       page.items = new visTimeline.DataSet(items);
       page.timeline = new visTimeline.Timeline($("timeline"), page.items, GROUPS, {
-        stack: !many, cluster: many ? { maxItems: 3, titleTemplate: "{count} facts: zoom in to see them" } : false,
-        start: range.start, end: range.end, groupOrder: "order", orientation: "top", maxHeight: 460, zoomMin: 7 * 864e5, margin: { item: 4 },
-        tooltip: { followMouse: true }, selectable: true, multiselect: false,
+        start: range.start, end: range.end, groupOrder: "order", orientation: "top", maxHeight: 460,
+        zoomMin: 7 * 864e5, margin: { item: 4 }, tooltip: { followMouse: true }, selectable: true, multiselect: false,
         onInitialDrawComplete: () => {
           page.timelineReady = true;
           checkReady();
         },
       });
       page.timeline.on("select", (e) => {
-        if (e.items.length) showFacts(e.items.map((k) => byKey.get(k)).filter(Boolean));
+        const id = e.items[0];
+        if (id === undefined) return;
+        if (buckets.has(id)) showFacts(buckets.get(id).facts, buckets.get(id).label);
+        else if (byKey.has(id)) showFacts([byKey.get(id)]);
       });
     } else {
       page.items.clear();
       page.items.add(items);
-      page.timeline.setOptions({ stack: !many, cluster: many ? { maxItems: 3 } : false });
       page.timeline.setWindow(range.start, range.end, { animation: false });
     }
     const box = $("undated");
