@@ -1,9 +1,10 @@
 """What the report page shows, as JSON: rows of shipped queries, joined and grouped.
 
 Every row and number comes from a query in ontology/queries/ (loaded by name), so the
-page agrees with `newsgraph query --name meetings` and the rest. Persons, articles and
-weapon systems are listed once and referred to by their index, which keeps the page
-small at 10,000 articles.
+page agrees with `newsgraph query --name meetings` and the rest. Persons and articles are
+listed once and facts refer to them by position, which keeps the page small at 10,000
+articles; how to draw them (which persons the network shows, which date a fact stands
+at) is the page script's business, so a filter can change it.
 """
 from __future__ import annotations
 
