@@ -139,6 +139,15 @@ def test_report_loads_neither_prefect_nor_the_nlp_stack(sample_store: Path, tmp_
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_open_hands_the_page_to_the_web_browser(sample_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    # $BROWSER is the command Python's webbrowser runs; echo shows what it was given.
+    proc = subprocess.run([NEWSGRAPH, "report", "--store", str(sample_store), "-o", str(out), "--open"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "BROWSER": "echo"})
+    assert proc.returncode == 0, proc.stderr
+    assert out.resolve().as_uri() in proc.stdout.splitlines()
+
+
 def test_missing_store_is_one_line(tmp_path: Path) -> None:
     proc = subprocess.run([NEWSGRAPH, "report", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html")],
                           capture_output=True, text=True, timeout=60)
