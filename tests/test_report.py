@@ -217,6 +217,15 @@ def test_page_in_chromium(report_file: Path, sample_store: Path, browser: Any, t
     assert " ".join(page.inner_text("#details-body .fact .evidence >> nth=0").split()) in {
         " ".join(e.split()) for e in evidence}
 
+    # A fact's article link shows the article, highlighted in the list of articles.
+    key = page.get_attribute("#details-body .fact >> nth=0", "data-fact")
+    article = page.evaluate(f"() => newsgraphReport.data.articles[newsgraphReport.data."
+                            f"{'meetings' if key[0] == 'm' else 'permissions'}[{int(key[1:])}].article].id")
+    page.locator("#details-body .fact >> nth=0").locator(".source button.link").click()
+    assert page.locator("#articles tr.flash").count() == 1
+    assert page.inner_text("#articles tr.flash code") == article
+    assert page.locator("#articles tr.flash").is_visible()
+
     # Filtering by that person narrows the network, the timeline and the matrix together.
     label = page.evaluate("(iri) => [...document.querySelectorAll('#focus-options option')].map(o => o.value)"
                           ".find(v => v.startsWith(newsgraphReport.data.persons.find(p => p.iri === iri).name))", top)
