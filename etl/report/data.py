@@ -8,7 +8,7 @@ at) is the page script's business, so a filter can change it.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +21,8 @@ Row = dict[str, str]
 Select = Callable[[str], list[Row]]
 """Runs a SELECT query (its text) on the store or endpoint the report is built from."""
 
-QUERIES = ("report_counts", "report_articles", "persons", "meetings", "permissions", "permission_evidence")
+QUERIES = ("report_counts", "report_articles", "report_status_labels", "report_persons", "report_meetings",
+           "report_permissions")
 COUNTS = ("articles", "persons", "meetings", "weaponSystems", "permissions")
 
 NETWORK_LIMIT = 1500
@@ -50,9 +51,10 @@ def page_data(rows: dict[str, list[Row]], built: Built) -> dict[str, Any]:
         articles.put(r["article"], {"iri": r["article"], "id": _tail(r["article"]), "title": r.get("title"),
                                     "publisher": r.get("publisher"), "published": r.get("published"),
                                     "path": r.get("path")})
-    persons = _persons(rows["persons"])
-    meetings = _meetings(rows["meetings"], articles, persons)
-    permissions = _permissions(rows["permissions"], rows["permission_evidence"], articles, persons)
+    status = {r["status"]: r["label"] for r in rows["report_status_labels"]}
+    persons = _persons(rows["report_persons"])
+    meetings = _meetings(rows["report_meetings"], status, articles, persons)
+    permissions = _permissions(rows["report_permissions"], status, articles, persons)
     return {
         "built": {"store": built.store, "time": built.time},
         "counts": {k: int(counts.get(k, 0)) for k in COUNTS},
@@ -69,13 +71,12 @@ def _tail(iri: str) -> str:
 
 
 class _Listed:
-    """Things listed once and referred to by position; one a query names but never lists
-    (none should be) gets a bare entry rather than breaking the page."""
+    """Things listed once, when a fact first names them, and referred to by position."""
 
-    def __init__(self, bare: Callable[[str], dict[str, Any]]) -> None:
+    def __init__(self, make: Callable[[str], dict[str, Any]]) -> None:
         self.at: dict[str, int] = {}
         self.items: list[dict[str, Any]] = []
-        self.bare = bare
+        self.make = make
 
     def put(self, iri: str, item: dict[str, Any]) -> None:
         if iri not in self.at:
@@ -84,40 +85,51 @@ class _Listed:
 
     def of(self, iri: str) -> int:
         if iri not in self.at:
-            self.put(iri, self.bare(iri))
+            self.put(iri, self.make(iri))
         return self.at[iri]
 
 
 def _persons(rows: list[Row]) -> _Listed:
-    """One entry per person (persons.rq's `person`: the one node across articles), with the name
-    most articles give in full, every role, and the country most articles give."""
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    roles: dict[str, Counter[str]] = defaultdict(Counter)
-    countries: dict[str, Counter[str]] = defaultdict(Counter)
+    """Persons as facts name them (the one node across articles, as persons.rq's `person`),
+    each with the name most articles give in full, every role, and the country most articles give."""
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # person -> name -> graphs
+    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    countries: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
-        p = r["person"]
-        names[p][r["name"]] += 1
-        roles[p].update(x.strip() for x in r.get("roles", "").split(";") if x.strip())
-        if r.get("country"):
-            countries[p][r["country"]] += 1
-    persons = _Listed(lambda iri: {"iri": iri, "name": _tail(iri), "roles": [], "country": None})
-    for p, spelled in names.items():
+        p, g = r["person"], r["g"]
+        names[p][r["name"]].add(g)
+        if "role" in r:
+            roles[p][r["role"]].add(g)
+        if "country" in r:
+            countries[p][r["country"]].add(g)
+
+    def person(iri: str) -> dict[str, Any]:
+        spelled = names.get(iri) or {_tail(iri): set()}
         # A full name beats a surname alone, then the most common spelling, then the longest.
-        name = max(spelled, key=lambda n: (len(n.split()), spelled[n], len(n), n))
-        persons.put(p, {"iri": p, "name": name, "roles": [x for x, _ in roles[p].most_common()],
-                        "country": countries[p].most_common(1)[0][0] if countries[p] else None})
-    return persons
+        name = max(spelled, key=lambda n: (len(n.split()), len(spelled[n]), len(n), n))
+        return {"iri": iri, "name": name, "roles": _by_articles(roles.get(iri, {})),
+                "country": next(iter(_by_articles(countries.get(iri, {}))), None)}
+    return _Listed(person)
 
 
-def _meetings(rows: list[Row], articles: _Listed, persons: _Listed) -> list[dict[str, Any]]:
-    """One entry per meeting (meetings.rq has one row per participant)."""
+def _by_articles(seen: dict[str, set[str]]) -> list[str]:
+    """Values said by more articles first."""
+    return sorted(seen, key=lambda v: (-len(seen[v]), v))
+
+
+def _label(status: dict[str, str], iri: str) -> str:
+    return status.get(iri) or _tail(iri).lower()  # a store without the ontology graph has no labels
+
+
+def _meetings(rows: list[Row], status: dict[str, str], articles: _Listed, persons: _Listed) -> list[dict[str, Any]]:
+    """One entry per meeting (the query has one row per participant)."""
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         m = out.get(r["meeting"])
         if m is None:
             m = out[r["meeting"]] = {
                 "iri": r["meeting"], "article": articles.of(r["article"]), "date": r.get("date"),
-                "place": r.get("place"), "status": r["status"], "evidence": r["evidence"],
+                "place": r.get("place"), "status": _label(status, r["status"]), "evidence": r["evidence"],
                 "participants": [], "written": []}
         who = persons.of(r["person"])
         if who not in m["participants"]:  # two nodes of one person (surname alone, full name) meet once
@@ -127,18 +139,16 @@ def _meetings(rows: list[Row], articles: _Listed, persons: _Listed) -> list[dict
     return list(out.values())
 
 
-def _permissions(rows: list[Row], evidence: list[Row], articles: _Listed, persons: _Listed) -> list[dict[str, Any]]:
-    more = {r["permission"]: r for r in evidence}
+def _permissions(rows: list[Row], status: dict[str, str], articles: _Listed, persons: _Listed) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         if r["permission"] in out:
             continue
-        extra = more.get(r["permission"], {})
         node = r.get("grantorPersonNode")
         out[r["permission"]] = {
             "iri": r["permission"], "article": articles.of(r["article"]), "grantor": r.get("grantor"),
             "grantorPerson": r.get("grantorPerson"), "grantorPersonNode": persons.of(node) if node else None,
-            "grantee": r["grantee"], "weapon": r.get("weapon"), "weaponSystem": extra.get("weaponSystem"),
-            "weaponSystemName": extra.get("weaponSystemName"), "action": r.get("action"), "scope": r.get("scope"),
-            "date": r.get("date"), "status": r["status"], "evidence": extra.get("evidence", "")}
+            "grantee": r["grantee"], "weapon": r.get("weapon"), "weaponSystem": r.get("weaponSystem"),
+            "weaponSystemName": r.get("weaponSystemName"), "action": r.get("action"), "scope": r.get("scope"),
+            "date": r.get("date"), "status": _label(status, r["status"]), "evidence": r["evidence"]}
     return list(out.values())

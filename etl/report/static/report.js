@@ -4,8 +4,12 @@
 (function () {
   "use strict";
 
+  const started = performance.now();
   const D = JSON.parse(document.getElementById("report-data").textContent);
-  const page = { ready: false, data: D, network: null, timeline: null, items: null };
+  // `timings`: ms since the script started, per step (the bench reports where opening goes).
+  const page = { ready: false, data: D, network: null, timeline: null, items: null, timings: {} };
+  const took = (step) => { page.timings[step] = Math.round(performance.now() - started); };
+  took("data");
   window.newsgraphReport = page; // for tests and for anyone poking at the page in the console
 
   const $ = (id) => document.getElementById(id);
@@ -177,7 +181,11 @@
     [...countries].sort().forEach((c) => add(`${c} (country)`, { type: "country", name: c }));
     [...inMeetings].sort((a, b) => persons[a].name.localeCompare(persons[b].name))
       .forEach((i) => add(`${persons[i].name}${persons[i].country ? ", " + persons[i].country : ""}`, { type: "person", id: i }));
-    $("focus-options").append(...[...focusOptions.keys()].map((l) => h("option", { value: l })));
+    // Filled when first wanted: tens of thousands of options take a while to make.
+    $("focus").addEventListener("focus", () => {
+      const list = $("focus-options");
+      if (!list.children.length) list.append(...[...focusOptions.keys()].map((l) => h("option", { value: l })));
+    });
   }
 
   function matchesFocus(f) {
@@ -209,9 +217,12 @@
         `${fmt(visible.length - meetings)} of ${plural(D.permissions.length, "permission")}`
       : "";
     drawNetwork();
+    took("network");
     drawTimeline();
+    took("timeline");
     drawMatrix();
     factTable.setItems(visible.slice().sort(byDateDesc));
+    took("tables");
   }
 
   function setFocus(value) {
@@ -258,12 +269,11 @@
   }
   const colourOf = (country) => (country ? colours.get(country) || OTHER : NO_COUNTRY);
 
+  /** Plain text (lines kept by the page's style): a thousand tooltip elements take a while to make. */
   function personTip(i, meetings) {
     const p = persons[i];
-    return h("div", { class: "person-tip" }, h("b", null, p.name),
-      h("div", null, p.roles.length ? p.roles.slice(0, 3).join("; ") : "no role given"),
-      h("div", null, p.country || "no country given"),
-      h("div", null, plural(meetings, "meeting")));
+    return [p.name, p.roles.length ? p.roles.slice(0, 3).join("; ") : "no role given",
+      p.country || "no country given", plural(meetings, "meeting")].join("\n");
   }
 
   let pairs = new Map(); // "a|b" -> meetings of that pair, as drawn
@@ -312,7 +322,8 @@
       interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big },
       physics: { enabled: true, solver: "forceAtlas2Based",
         forceAtlas2Based: { gravitationalConstant: -45, springLength: 90, avoidOverlap: 0.3 },
-        stabilization: { enabled: true, iterations: big ? 150 : 400, updateInterval: 50, fit: true } },
+        // A large network gets a short head start before it shows, then settles on screen.
+        stabilization: { enabled: true, iterations: big ? 30 : 400, updateInterval: 50, fit: true } },
     };
     page.networkReady = false;
     if (!page.network) {
@@ -322,11 +333,12 @@
         else if (e.edges.length) showPair(e.edges[0]);
       });
       page.network.on("stabilizationIterationsDone", () => {
-        // Settled: keep the layout still, so what a reader looks at stays where it is.
-        page.network.setOptions({ physics: { enabled: false } });
+        took("network laid out");
         page.networkReady = true;
         checkReady();
       });
+      // Settled: keep the layout still, so what a reader looks at stays where it is.
+      page.network.on("stabilized", () => page.network.setOptions({ physics: { enabled: false } }));
     } else {
       page.network.setOptions(options);
       page.network.setData({ nodes, edges });
@@ -430,6 +442,7 @@
         start: range.start, end: range.end, groupOrder: "order", orientation: "top", maxHeight: 460,
         zoomMin: 7 * 864e5, margin: { item: 4 }, tooltip: { followMouse: true }, selectable: true, multiselect: false,
         onInitialDrawComplete: () => {
+          took("timeline drawn");
           page.timelineReady = true;
           checkReady();
         },
