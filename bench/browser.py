@@ -140,7 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 opened.page.set_viewport_size(SCREENSHOT)
                 click_top_person(opened.page)
-                opened.page.wait_for_timeout(300)  # the tooltip and selection settle
+                # To an empty corner of the network, so the person's tooltip does not hide it.
+                box = opened.page.locator("#network").bounding_box()
+                opened.page.mouse.move(box["x"] + 8, box["y"] + box["height"] - 8)
+                opened.page.wait_for_timeout(500)
                 screenshot(opened.page, args.screenshot)
                 print(f"wrote {args.screenshot}")
     except NoBrowser as exc:

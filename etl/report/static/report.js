@@ -312,6 +312,7 @@
     drawLegend(ids);
 
     const big = nodes.length > 300;
+    page.bigNetwork = big;
     const options = {
       autoResize: true,
       layout: { improvedLayout: nodes.length <= 100, randomSeed: 7 },
@@ -332,13 +333,15 @@
         if (e.nodes.length) showPerson(e.nodes[0]);
         else if (e.edges.length) showPair(e.edges[0]);
       });
+      // Settled: keep the layout still, so what a reader looks at stays where it is.
+      const still = () => page.network.setOptions({ physics: { enabled: false } });
       page.network.on("stabilizationIterationsDone", () => {
         took("network laid out");
+        if (!page.bigNetwork) still(); // a large one had a head start only: it settles on screen
         page.networkReady = true;
         checkReady();
       });
-      // Settled: keep the layout still, so what a reader looks at stays where it is.
-      page.network.on("stabilized", () => page.network.setOptions({ physics: { enabled: false } }));
+      page.network.on("stabilized", still);
     } else {
       page.network.setOptions(options);
       page.network.setData({ nodes, edges });
@@ -391,7 +394,7 @@
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) lo = hi = Date.now();
     // Room for the labels: a box is centred on its date.
     const month = 30 * 864e5;
-    const pad = Math.max((hi - lo) * 0.2, 2 * month);
+    const pad = Math.max((hi - lo) * 0.3, 2 * month);
     return { start: new Date(lo - pad), end: new Date(hi + pad) };
   }
 
