@@ -163,7 +163,7 @@ def report_rows(store: Path, articles: int, repeat: int) -> list[Row]:
     return [
         Row("report_build_s", f"report: newsgraph report, {articles:,} articles", t.build_s, "s",
             t.queries_s, "its queries alone", t.build_s / t.queries_s, "<= 30 s", t.build_s <= 30,
-            f"{t.size_mb:.1f} MB page{drawn}"),
+            f"{t.build_cpu_s:.1f} s of CPU; {t.size_mb:.1f} MB page{drawn}"),
         Row("report_open_s", f"report: opened in headless Chromium, {articles:,} articles", t.open_s, "s",
             t.empty_open_s, "an empty store's page", t.open_s / t.empty_open_s if t.open_s else None, "<= 5 s",
             None if t.open_s is None else t.open_s <= 5 and not t.errors,

@@ -8,6 +8,7 @@ you already have:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from bench.measure import newsgraph_command
 @dataclass
 class ReportTimes:
     build_s: float  # `newsgraph report`, a fresh process: imports, queries, page
+    build_cpu_s: float  # its CPU time: steadier than wall time on a shared machine
     queries_s: float  # the page's queries alone, in one process (the anchor)
     open_s: float | None  # navigation to drawn, in headless Chromium; None without Chromium
     empty_open_s: float | None  # the same for an empty store's page: the libraries' own cost
@@ -33,11 +35,13 @@ class ReportTimes:
     browser_missing: str = ""
 
 
-def _build(store: Path, out: Path) -> float:
-    start = time.perf_counter()
+def _build(store: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one `newsgraph report`."""
+    cpu, start = os.times(), time.perf_counter()
     subprocess.run([newsgraph_command(), "report", "--store", str(store), "-o", str(out)], check=True,
                    capture_output=True)
-    return time.perf_counter() - start
+    wall, after = time.perf_counter() - start, os.times()
+    return wall, after.children_user + after.children_system - cpu.children_user - cpu.children_system
 
 
 def _queries(store: Path) -> float:
@@ -65,7 +69,8 @@ def measure(store: Path, repeat: int = 3) -> ReportTimes:
         for _ in range(repeat):
             builds.append(_build(store, page))
             queries.append(_queries(store))
-        times = ReportTimes(statistics.median(builds), statistics.median(queries), None, None,
+        times = ReportTimes(statistics.median(b[0] for b in builds), statistics.median(b[1] for b in builds),
+                            statistics.median(queries), None, None,
                             page.stat().st_size / 1e6, None, None, [])
         try:
             with chromium() as browser:
@@ -92,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     t = measure(args.store, args.repeat)
-    print(f"build {t.build_s:.1f} s (its queries alone {t.queries_s:.1f} s), {t.size_mb:.1f} MB; "
+    print(f"build {t.build_s:.1f} s ({t.build_cpu_s:.1f} s CPU; its queries alone {t.queries_s:.1f} s), "
+          f"{t.size_mb:.1f} MB; "
           + (f"open {t.open_s:.2f} s (empty page {t.empty_open_s:.2f} s), {t.nodes} nodes, {t.items} timeline items"
              if t.open_s is not None else t.browser_missing)
           + (f"; errors: {t.errors}" if t.errors else ""))
