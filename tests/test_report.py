@@ -167,6 +167,14 @@ def test_open_hands_the_page_to_the_web_browser(sample_store: Path, tmp_path: Pa
     assert out.resolve().as_uri() in proc.stdout.splitlines()
 
 
+def test_unwritable_output_is_one_line(sample_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "r.html"
+    proc = subprocess.run([NEWSGRAPH, "report", "--store", str(sample_store), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == f"newsgraph: error: cannot write {out}: No such file or directory\n"
+
+
 def test_missing_store_is_one_line(tmp_path: Path) -> None:
     proc = subprocess.run([NEWSGRAPH, "report", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html")],
                           capture_output=True, text=True, timeout=60)
