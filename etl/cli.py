@@ -1,7 +1,7 @@
 """The `newsgraph` command.
 
-Commands import what they need inside themselves: `query`, `export` and
-`serve` load neither Prefect nor the extraction stack, so they start fast.
+Commands import what they need inside themselves: `query`, `export`, `report`
+and `serve` load neither Prefect nor the extraction stack, so they start fast.
 """
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from etl.errors import UserError
 
@@ -90,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--construct", type=Path, metavar="FILE", help="export the result of this CONSTRUCT query")
     p.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("report", help="write one HTML page of the graph: network, timeline, permissions, evidence")
+    _store_arg(p)
+    p.add_argument("-o", "--output", type=Path, default=Path("report.html"),
+                   help="the HTML file to write (default report.html)")
+    p.add_argument("--open", action="store_true", help="open it in the web browser when written")
+    p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("serve", help="serve the store as a SPARQL endpoint (the Oxigraph server)")
     _store_arg(p)
@@ -263,18 +273,41 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     construct = args.construct.read_text(encoding="utf-8") if args.construct else None
     if args.output:
-        # Written beside, then renamed: a failed export leaves the previous file as it was.
-        part = args.output.with_name(f".{args.output.name}.part")
-        try:
-            with part.open("wb") as out:
-                export(args.store, out, args.format, article=args.article, construct=construct)
-            part.replace(args.output)
-        finally:
-            part.unlink(missing_ok=True)
+        with _replacing(args.output) as out:
+            export(args.store, out, args.format, article=args.article, construct=construct)
     else:
         export(args.store, sys.stdout.buffer, args.format, article=args.article, construct=construct)
         sys.stdout.buffer.flush()
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from etl.report import store_page
+
+    page = store_page(args.store)
+    with _replacing(args.output) as out:
+        out.write(page)
+    print(f"wrote {args.output} ({len(page) / 1e6:.1f} MB) from {args.store}")
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(args.output.resolve().as_uri()):
+            print(f"newsgraph: no web browser to open it here; open {args.output} yourself", file=sys.stderr)
+    return 0
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file written beside `path`, then renamed to it: a failed write leaves the previous one as it was."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with part.open("wb") as out:
+            yield out
+        part.replace(path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

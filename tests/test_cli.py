@@ -38,7 +38,7 @@ def cli_store(tmp_path_factory, prefect_harness) -> Path:
 
 def test_help_lists_every_command() -> None:
     out = run("--help").stdout
-    for cmd in ("etl", "schedule", "query", "export", "serve", "validate", "prefect"):
+    for cmd in ("etl", "schedule", "query", "export", "report", "serve", "validate", "prefect"):
         assert cmd in out
         run(cmd, "--help")
 

@@ -68,6 +68,7 @@ _HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
      b"upgrade", b"content-length", b"expect"}
 )
+REPORT_PATHS = (b"/report ", b"/report?")  # the request target, as the request line has it
 SEEN_MAX = 256  # distinct heads kept parsed; then they are forgotten and parsed again
 SEEN_KEY_MAX = 4096  # longer header lines are parsed each time
 
@@ -468,8 +469,10 @@ class Proxy:
     """Listens on the public address and relays each connection to oxigraph at `upstream`."""
 
     def __init__(self, listener: socket.socket, upstream: tuple[str, int], timeout_s: int,
-                 buffer_limit: int = BUFFER_LIMIT, idle_s: float = IDLE_S) -> None:
+                 buffer_limit: int = BUFFER_LIMIT, idle_s: float = IDLE_S,
+                 report: Callable[[], bytes] | None = None) -> None:
         self.listener = listener
+        self.report = report  # builds the HTML page answered at /report (a path oxigraph does not serve)
         self.upstream = upstream
         self.timeout_s = timeout_s
         self.buffer_limit = buffer_limit
@@ -585,6 +588,9 @@ class Proxy:
             message, upload = head, None  # the usual request: no body, nothing to drop; it goes on as it came
         else:
             message, upload = await self._rewritten(client, start, rest, request)
+        if self.report is not None and rest.startswith(REPORT_PATHS):
+            await self._answer(client, await self._report_response(method), answered)
+            return not close
         now = self._loop.time()
         deadline = now + self.timeout_s if self.timeout_s > 0 and rest.startswith(b"/query") else None
         try:
@@ -750,6 +756,18 @@ class Proxy:
             return False
         finally:
             up.close()  # not worth tracking whether a huge response left it reusable
+
+    async def _report_response(self, method: bytes) -> bytes:
+        if method not in (b"GET", b"HEAD"):
+            return _plain(405, "Method Not Allowed", "/report is a page: GET it.\n")
+        assert self.report is not None
+        try:  # the page runs queries for seconds: on a thread, so the loop keeps serving everyone else
+            body = await self._loop.run_in_executor(None, self.report)
+        except Exception as exc:  # noqa: BLE001 - a failed page is this request's answer, not the server's end
+            return _plain(502, "Bad Gateway", f"newsgraph could not build the report: {exc}\n")
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n" \
+               b"Content-Length: %d\r\n\r\n" % len(body)
+        return head if method == b"HEAD" else head + body
 
     async def _refuse(self, client: _Reader, status: int, reason: str, message: str) -> None:
         """Answer an error and close; what the client still sends is read and dropped for a

@@ -248,6 +248,7 @@ def _banner(store: Path, url: str, timeout_s: int, writable: bool) -> str:
     lines = [
         f"SPARQL endpoint over {store} ({mode}; default graph = union of all article graphs; {limit})",
         f"  query page (YASGUI)     {url}",
+        f"  report (HTML page)      {url}report",
         f"  SPARQL query            {url}query",
     ]
     if writable:
@@ -286,7 +287,10 @@ def run_serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s:
         if stop.is_set():
             return 0
         ox.echo.set()
-        proxy = Proxy(listener, ("127.0.0.1", ox.port), timeout_s)
+        from ..report import endpoint_page
+
+        proxy = Proxy(listener, ("127.0.0.1", ox.port), timeout_s,
+                      report=functools.partial(endpoint_page, f"http://127.0.0.1:{ox.port}/query", str(store)))
         proxy.start()
         print(_banner(store, url, timeout_s, writable), flush=True)
         while not stop.is_set() and ox.proc.poll() is None:
