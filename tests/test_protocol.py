@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from pyparsing import ParseException
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
@@ -103,7 +104,7 @@ def _operation(params: str, headers: dict[str, str], text: str | None) -> str:
     try:
         parseQuery(text)
         return "query"
-    except Exception:
+    except ParseException:
         return "update"
 
 
