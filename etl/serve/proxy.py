@@ -68,6 +68,7 @@ _HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
      b"upgrade", b"content-length", b"expect"}
 )
+QUERY_PATHS = (b"/query", b"/sparql")  # oxigraph answers SPARQL queries at both: both get the time limit
 REPORT_PATHS = (b"/report ", b"/report?")  # the request target, as the request line has it
 SEEN_MAX = 256  # distinct heads kept parsed; then they are forgotten and parsed again
 SEEN_KEY_MAX = 4096  # longer header lines are parsed each time
@@ -592,7 +593,7 @@ class Proxy:
             await self._answer(client, await self._report_response(method), answered)
             return not close
         now = self._loop.time()
-        deadline = now + self.timeout_s if self.timeout_s > 0 and rest.startswith(b"/query") else None
+        deadline = now + self.timeout_s if self.timeout_s > 0 and rest.startswith(QUERY_PATHS) else None
         try:
             up, head, response, status = await self._ask(message, upload, now, deadline)
         except TimeoutError:
