@@ -61,9 +61,10 @@ class _Family:
     negated: bool = False  # the pattern holds the negation itself ("has not changed")
     negated_status: PermissionStatus | None = None
     modal: bool = False  # the modal is the claim ("Ukraine can use"), no hypothetical
-    needs_act: bool = False
+    needs: str | None = None  # act: a use or transfer must be named; weapon: or a weapon
     requires: str | None = None
     anaphoric: bool = False
+    actor: str = "grantee"  # whose transfer verbs these are: the grantee's (a retransfer) or the grantor's
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def is_candidate(sentence: str) -> bool:
     words = _words(sentence)
     if not _gated(words, rules.gate):
         return False
-    return bool(rules.context.search(sentence) or words & rules.words["transfer_nouns"] or weapons_in(sentence))
+    return bool(rules.context.search(sentence) or weapons_in(sentence))
 
 
 def _follows_up(sentence: str) -> bool:
@@ -439,6 +440,17 @@ def _countries_for(s: _Sentence, trig: Token, thing: Token | None, parties: list
     return [replace(p, country=p.country or fill) for p in parties]
 
 
+def _announced(s: _Sentence, trig: Token, parties: list[_Party]) -> list[_Party]:
+    """"Minister X said Sweden would allow ...": X is the person who gave Sweden's permission."""
+    if all(p.person for p in parties):
+        return parties
+    speakers = [p for p in _speaker(s, trig) if p.person and p.country]
+    if len(speakers) != 1:
+        return parties
+    who = speakers[0]
+    return [replace(p, person=who.person) if p.person is None and p.country == who.country else p for p in parties]
+
+
 # --- the grantee ------------------------------------------------------------------------------------
 
 def _is_target(tok: Token, top: Token) -> bool:
@@ -461,11 +473,11 @@ def _is_target(tok: Token, top: Token) -> bool:
     return False
 
 
-def _grantee_in(s: _Sentence, tok: Token | None, top: Token, exclude: set[str]) -> Country | None:
-    """The first country a phrase names ("Ukrainian forces", "the Government of Japan") that is
-    neither struck nor a grantor."""
+def _grantee_in(s: _Sentence, tok: Token | None, top: Token, exclude: set[str]) -> list[Country]:
+    """The countries a phrase names ("Ukrainian forces", "the Government of Japan", "Denmark and
+    Norway") that are neither struck nor grantors."""
     if tok is None:
-        return None
+        return []
     lex = load()
     words = [t for t in _core(tok) if not _is_target(t, top)]
     found = _countries_in(s, words, demonyms=False)
@@ -475,7 +487,7 @@ def _grantee_in(s: _Sentence, tok: Token | None, top: Token, exclude: set[str]) 
         found = [country_of(m.group(0))] if m else []
         if not found and tok.lower_ in {d.lower() for d in lex.demonyms} and tok.tag_ in ("NNPS", "NNS"):
             found = [lex.demonyms.get(tok.text)]  # "Ukrainians can use ..."
-    return next((c for c in found if c and c.key not in exclude), None)
+    return [c for c in found if c and c.key not in exclude]
 
 
 def _preps(node: Token | None, names: tuple[str, ...]) -> list[Token]:
@@ -499,8 +511,9 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     by = _preps(thing, ("by",)) + ([] if _passive(trig) else _preps(trig, ("by",)))
     owner = [thing.head] if thing is not None and thing.dep_ == "pobj" and thing.head.lower_ == "of" else []
     possessor = [c for c in (thing.children if thing is not None else ()) if c.dep_ in ("poss", "compound")]
-    nested = [c for t in ([thing] if thing is not None else []) for c in t.subtree
-              if c.dep_ == "poss" and c.i != thing.i]
+    # "restrictions on Ukraine's use", "the use of its jets by Armenia"
+    nested = [c for c in (thing.subtree if thing is not None else ()) if c.i != thing.i and
+              (c.dep_ == "poss" or c.dep_ == "pobj" and c.head.lower_ == "by" and c.head.head.i != trig.i)]
     with_obj = [c for c in trig.children if c.dep_ == "dobj"]  # "provide Kyiv with missiles"
     acl_subj = [g for c in (thing.children if thing is not None else ()) if c.dep_ == "acl" for g in c.children
                 if g.dep_ in ("nsubj",)]
@@ -513,7 +526,7 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     return [*passive, *objects, *acts, *clauses, *to, *possessor, *acl_subj, *nested, *by]
 
 
-def _grantee(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[str]) -> Country | None:
+def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[str]) -> list[Country]:
     trig = roles["trigger"]
     for tok in _candidates(fam, roles):
         found = _grantee_in(s, tok, trig, exclude)
@@ -523,10 +536,10 @@ def _grantee(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[s
     # after the trigger, in its phrase, that is neither struck nor a grantor
     after = [t for t in trig.subtree if t.i > trig.i and t.dep_ not in ("nsubj",)]
     for t in after:
-        found = _grantee_in(s, t, trig, exclude) if t.pos_ == "PROPN" and t.dep_ != "compound" else None
+        found = _grantee_in(s, t, trig, exclude) if t.pos_ == "PROPN" and t.dep_ != "compound" else []
         if found:
             return found
-    return None
+    return []
 
 
 # --- status, kind and what the trigger is about ----------------------------------------------------
@@ -569,17 +582,18 @@ def _words_of(*nodes: Token | None) -> list[Token]:
     return [t for n in nodes if n is not None for t in n.subtree]
 
 
-def _names_an_act(s: _Sentence, trig: Token, roles: dict[str, Token]) -> bool:
-    """The trigger's phrase names a use, a transfer or a weapon."""
+def _names_an_act(s: _Sentence, trig: Token, roles: dict[str, Token], weapon: bool) -> bool:
+    """The trigger's phrase names a use or a transfer; if `weapon`, a use or a weapon."""
     rules = _rules()
-    acts = rules.of("use_acts", "transfer_acts", "use_nouns", "transfer_nouns", "supply_bans")
+    acts = rules.of("use_acts", "use_nouns") if weapon else rules.of("use_acts", "transfer_acts", "use_nouns",
+                                                                      "transfer_nouns", "supply_bans")
     span = [t for t in _words_of(roles.get("thing")) + _phrase_right(trig) if t.i != trig.i]
-    if any(_lower(t) in acts or rules.context.fullmatch(t.text) for t in span):
+    if any(_lower(t) in acts for t in span):
         return True
-    if not span:
+    if not span or not weapon:
         return False
     lo, hi = min(t.idx for t in span), max(t.idx + len(t) for t in span)
-    return bool(weapons_in(s.text[lo:hi]))
+    return bool(rules.context.search(s.text, lo, hi) or weapons_in(s.text[lo:hi]))
 
 
 def _phrase_right(trig: Token) -> list[Token]:
@@ -639,7 +653,9 @@ def _kind(fam: _Family, roles: dict[str, Token]) -> PermissionKind:
         if word in receiving:
             return "supply"
         if word in rules.words["transfer_acts"] or word in rules.words["retransfer_marks"]:
-            return "retransfer"
+            return "retransfer" if fam.actor == "grantee" else "supply"
+        if word in rules.words["transfer_nouns"]:
+            return "supply"
         asked = asked or word in rules.words["request_nouns"]
     return "supply" if asked else "use"
 
@@ -652,7 +668,7 @@ def _recipient(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set
             for obj in (g for g in tok.children if g.dep_ == "pobj"):
                 found = _grantee_in(s, obj, trig, exclude)
                 if found:
-                    return found
+                    return found[0]
     return None
 
 
@@ -663,7 +679,7 @@ class _Claim:
     """A permission read from one trigger, before the article's default grantee fills a gap."""
 
     parties: tuple[_Party, ...]
-    grantee: Country | None
+    grantees: tuple[Country, ...]  # none: the article's likely grantee
     status: PermissionStatus
     kind: PermissionKind
     recipient: Country | None
@@ -701,7 +717,7 @@ def _claims(s: _Sentence) -> list[_Claim]:
     out = []
     for fam, roles in _matches(s.doc):
         trig = roles["trigger"]
-        if fam.needs_act and not _names_an_act(s, trig, roles):
+        if fam.needs and not _names_an_act(s, trig, roles, fam.needs == "weapon"):
             continue
         status = _status(s, fam, roles)
         if status is None:
@@ -711,12 +727,13 @@ def _claims(s: _Sentence) -> list[_Claim]:
             continue
         keys = {p.country.key for p in parties if p.country}
         kind = _kind(fam, roles)
-        grantee = None if fam.anaphoric else _grantee(s, fam, roles, keys)
-        parties = _countries_for(s, trig, roles.get("thing"), parties, grantee)
-        recipient = _recipient(s, fam, roles, keys | ({grantee.key} if grantee else set())) \
-            if kind == "retransfer" else None
+        grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
+        parties = _countries_for(s, trig, roles.get("thing"), parties, grantees[0] if grantees else None)
+        if fam.grantor != "speaker":
+            parties = _announced(s, trig, parties)
+        recipient = _recipient(s, fam, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
         targets = frozenset(c.key for t in trig.subtree if _is_target(t, trig) for c in _countries_in(s, [t], False))
-        out.append(_Claim(tuple(parties), grantee, status, kind, recipient, trig.idx, fam.anaphoric, targets))
+        out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets))
     return out
 
 
@@ -815,9 +832,9 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
                 plan.append((i, sentence, claims, when))
         mentions = index.mentions(sentence)
         last_person = mentions[0].key if mentions else last_person
-    explicit = [c.grantee for _, _, cs, _ in plan for c in cs if c.grantee]
+    explicit = [g for _, _, cs, _ in plan for c in cs for g in c.grantees]
     defaults = _default_grantees(explicit, sentences) \
-        if any(c.grantee is None and not c.anaphoric for _, _, cs, _ in plan for c in cs) else []
+        if any(not c.grantees and not c.anaphoric for _, _, cs, _ in plan for c in cs) else []
     found: list[Permission] = []
     recent: list[tuple[int, Permission]] = []  # (sentence number, permission) for "X followed suit"
     for i, sentence, claims, when in plan:
@@ -825,12 +842,10 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
             keys = {p.country.key for p in claim.parties if p.country}
             if claim.anaphoric:
                 before = [p for j, p in recent if i - j <= rules.anaphora_sentences]
-                grantee = before[-1].grantee if before else None
+                grantees = [before[-1].grantee] if before else []
             else:
-                grantee = claim.grantee or next((c for c in defaults if c.key not in keys), None)
-            if grantee is None:
-                continue
-            made = _permissions(sentence, claim, grantee, when)
+                grantees = list(claim.grantees) or [c for c in defaults if c.key not in keys][:1]
+            made = [p for g in grantees for p in _permissions(sentence, claim, g, when)]
             found += made
             recent += [(i, p) for p in made]
     return _merge(found)
