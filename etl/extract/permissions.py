@@ -104,6 +104,8 @@ def _rules() -> _Rules:
     lex = load()
     p = lex.permissions
     words = {k: frozenset(v) for k, v in p["words"].items()}
+    speech = words["speech"] | frozenset(w.lower() for w in lex.meetings["speech_verbs"] if " " not in w)
+    words["said_marks"] |= speech | words["stance"]
     countries = alternation(list(lex.countries))
     demonyms = alternation(list(lex.demonyms))
     families, patterns = [], []
@@ -116,7 +118,7 @@ def _rules() -> _Rules:
         gate=tuple(tuple(words[c] for c in entry) for entry in p["gate"]),
         anaphora_gate=tuple(tuple(words[c] for c in entry) for entry in p["anaphora_gate"]),
         context=re.compile(p["context"], re.I),
-        speech=words["speech"] | frozenset(w.lower() for w in lex.meetings["speech_verbs"] if " " not in w),
+        speech=speech,
         families=tuple(families),
         patterns=tuple(patterns),
         weapon_phrase=re.compile(p["weapon_phrase"].replace("{D}", demonyms + "|" + countries)),
@@ -130,15 +132,20 @@ def _rules() -> _Rules:
 
 
 @lru_cache(maxsize=4)
-def _matcher(name: str) -> DependencyMatcher:
-    """The patterns in one DependencyMatcher over the configured model's vocabulary (`name` keys
-    the cache: another model, another vocabulary). Family i is added as "perm-i"."""
+def _matchers(name: str) -> tuple[tuple[tuple[frozenset[str], ...], DependencyMatcher], ...]:
+    """One DependencyMatcher per pattern over the configured model's vocabulary (`name` keys the
+    cache: another model, another vocabulary), each with the word lists its nodes need: a sentence
+    runs only the patterns whose words it has (running them all cost as much as the parse)."""
     from spacy.matcher import DependencyMatcher
 
-    matcher = DependencyMatcher(pipeline().vocab)
+    out = []
     for i, pattern in enumerate(_rules().patterns):
+        matcher = DependencyMatcher(pipeline().vocab)
         matcher.add(f"perm-{i}", pattern)
-    return matcher
+        needed = [frozenset(node["RIGHT_ATTRS"]["LOWER"]["IN"]) for node in pattern[0]
+                  if isinstance(node["RIGHT_ATTRS"].get("LOWER"), dict)]
+        out.append((tuple(needed), matcher))
+    return tuple(out)
 
 
 def _words(sentence: str) -> set[str]:
@@ -238,7 +245,7 @@ def _persons_in(s: _Sentence, tokens: list[Token]) -> list[str]:
 def _pronoun_like(tok: Token) -> bool:
     """"it", "he", "we", "his country", "the government": someone named elsewhere."""
     rules = _rules()
-    if _lower(tok) in rules.words["pronouns"] and tok.pos_ == "PRON":
+    if _lower(tok) in rules.words["pronouns"] and tok.tag_ in ("PRP", "PRP$"):
         return True
     return _lower(tok) in rules.words["self_nouns"] and not any(c.dep_ in ("compound", "amod") for c in tok.children)
 
@@ -255,11 +262,11 @@ def _subject_of(node: Token) -> Token | None:
     while node is not None and seen < 12:
         seen += 1
         subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
-        if subj is not None and node.pos_ in ("VERB", "AUX", "ADJ"):
+        if subj is not None and node.tag_.startswith(("VB", "MD", "JJ")):
             return subj
         if node.dep_ == "relcl":
             return node.head
-        if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN"):
+        if node.dep_ == "acl" and node.head.tag_.startswith("NN"):
             owner = _owner(node.head)
             if owner is not None:
                 return owner
@@ -270,7 +277,7 @@ def _subject_of(node: Token) -> Token | None:
 def _owner(noun: Token) -> Token | None:
     """Whose thing a noun is: "Washington's ban", "the US approval", "a decision by X"."""
     for c in noun.children:
-        if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.pos_ in ("PROPN", "ADJ")):
+        if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.tag_.startswith(("NNP", "JJ"))):
             return c
     for c in noun.children:
         if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
@@ -285,7 +292,7 @@ def _parties(s: _Sentence, tok: Token | None, depth: int = 0) -> list[_Party]:
     country" is resolved up the tree, then to the person named just before."""
     if tok is None or depth > 3:
         return []
-    words = _phrase(tok) if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM") else [tok]
+    words = _phrase(tok) if tok.tag_.startswith(("NN", "PRP", "JJ", "CD")) else [tok]
     persons = _persons_in(s, words)
     countries = _countries_in(s, words)
     if persons:
@@ -342,7 +349,7 @@ def _supplier(s: _Sentence, tok: Token) -> list[_Party]:
         if not context.fullmatch(t.text):
             continue
         for c in t.children:
-            if c.dep_ in ("amod", "compound", "nmod", "npadvmod", "poss") and c.pos_ != "PRON":
+            if c.dep_ in ("amod", "compound", "nmod", "npadvmod", "poss") and not c.tag_.startswith("PRP"):
                 found = _countries_in(s, list(c.subtree))
                 if found:
                     return [_Party(found[0], None)]
@@ -389,7 +396,7 @@ def _decided_by(s: _Sentence, trig: Token) -> list[_Party]:
         return []
     nouns = _rules().of("plan_nouns", "permission_nouns")
     for t in reversed(s.doc[max(trig.i - 25, 0):trig.i]):
-        if _lower(t) in nouns and t.pos_ == "NOUN":
+        if _lower(t) in nouns and t.tag_ in ("NN", "NNS"):
             return _parties(s, _owner(t))
     return []
 
@@ -536,7 +543,7 @@ def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[
     # after the trigger, in its phrase, that is neither struck nor a grantor
     after = [t for t in trig.subtree if t.i > trig.i and t.dep_ not in ("nsubj",)]
     for t in after:
-        found = _grantee_in(s, t, trig, exclude) if t.pos_ == "PROPN" and t.dep_ != "compound" else []
+        found = _grantee_in(s, t, trig, exclude) if t.tag_ in ("NNP", "NNPS") and t.dep_ != "compound" else []
         if found:
             return found
     return []
@@ -600,7 +607,7 @@ def _phrase_right(trig: Token) -> list[Token]:
     """What the trigger governs after it, its subject and the clauses before it left out; for a
     noun, what its verb governs after it ("had no objection to X using": the parse may hang
     "using" on "had")."""
-    head = trig.head if trig.pos_ in ("NOUN", "PROPN") and trig.head.i < trig.i else trig
+    head = trig.head if trig.tag_.startswith("NN") and trig.head.i < trig.i else trig
     return [t for c in head.children if c.i > trig.i and c.dep_ not in ("punct", "cc") for t in c.subtree]
 
 
@@ -691,15 +698,14 @@ class _Claim:
 def _matches(doc: Doc) -> list[tuple[_Family, dict[str, Token]]]:
     """Pattern matches in pattern order; a word taken by an earlier match is not read again."""
     rules = _rules()
-    matcher = _matcher(model_name())
-    names = [[node["RIGHT_ID"] for node in p[0]] for p in rules.patterns]
-    found = sorted(((int(doc.vocab.strings[mid].split("-")[1]), ids) for mid, ids in matcher(doc)),
-                   key=lambda m: (m[0], m[1][0]))
+    words = _words(doc.text)
+    found = [(i, ids) for i, (needed, matcher) in enumerate(_matchers(model_name()))
+             if all(words & w for w in needed) for _, ids in sorted(matcher(doc), key=lambda m: m[1][0])]
     taken: set[int] = set()
     triggers: set[int] = set()
     out = []
     for fam_i, ids in found:
-        roles = {name: doc[i] for name, i in zip(names[fam_i], ids)}
+        roles = {node["RIGHT_ID"]: doc[i] for node, i in zip(rules.patterns[fam_i][0], ids)}
         trig = roles["trigger"]
         keys = {trig.i} | ({roles["thing"].i} if "thing" in roles else set())
         clause = {t.i for c in trig.children if c.dep_ in ("xcomp", "ccomp") for t in c.subtree}
@@ -813,12 +819,12 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
     wanted = {s for s in sentences if is_candidate(s)}
     if not wanted:
         return []
-    parses.parse_all(s for s in sentences if s in wanted)
+    parses.parse_all((s for s in sentences if s in wanted), structure_only=True)  # no entities needed
     told = [i for i, s in enumerate(sentences) if s in wanted]
     # "X followed suit": parsed only when a candidate sentence came just before
     followers = [s for i, s in enumerate(sentences) if s not in wanted and _follows_up(s)
                  and any(0 < i - j <= rules.anaphora_sentences for j in told)]
-    parses.parse_all(followers)
+    parses.parse_all(followers, structure_only=True)
     wanted |= set(followers)
     plan: list[tuple[int, str, list[_Claim], date | None]] = []
     last_date: date | None = None
@@ -827,7 +833,7 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
         when = date_in(sentence, anchor) or (last_date if rules.same_day.search(sentence) else None)
         last_date = when or last_date
         if sentence in wanted:
-            claims = _claims(_Sentence(sentence, parses(sentence), index, last_person))
+            claims = _claims(_Sentence(sentence, parses.structure(sentence), index, last_person))
             if claims:
                 plan.append((i, sentence, claims, when))
         mentions = index.mentions(sentence)
