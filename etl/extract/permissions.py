@@ -306,8 +306,12 @@ def _parties(s: _Sentence, tok: Token | None, depth: int = 0) -> list[_Party]:
 
 
 def _resolve(s: _Sentence, tok: Token, depth: int) -> list[_Party]:
-    """"it", "he", "his country": the next subject up the tree, else the person named last."""
-    node = _clause_up(tok.head) if tok.dep_ in _SUBJECTS else _clause_up(tok)
+    """"it", "he", "his country": the subject of the clause it stands in ("X justified his
+    country's decision") or, for that clause's own subject, the next subject up the tree ("X said
+    it would ..."); else the person named last."""
+    clause = next((a for a in tok.ancestors if a.tag_.startswith(("VB", "MD"))), None)
+    own = clause is not None and any(t.i == tok.i for c in clause.children if c.dep_ in _SUBJECTS for t in c.subtree)
+    node = _clause_up(clause) if own else clause
     while node is not None:
         subj = _subject_of(node)
         if subj is None:
@@ -315,7 +319,8 @@ def _resolve(s: _Sentence, tok: Token, depth: int) -> list[_Party]:
         if not _pronoun_like(subj):
             return _parties(s, subj, depth + 1)
         node = _clause_up(subj.head)
-    if _lower(tok) in ("he", "she", "his", "her") or _lower(tok.head) in _rules().words["self_nouns"]:
+    personal = ("he", "she", "his", "her")
+    if _lower(tok) in personal or any(_lower(c) in personal for c in tok.children if c.dep_ == "poss"):
         before = [m.key for m in s.mentions if m.start < tok.idx]
         who = before[-1] if before else s.last_person
         return [_Party(s.index.country(who), who)] if who else []
@@ -342,10 +347,11 @@ def _speaker(s: _Sentence, tok: Token) -> list[_Party]:
     return []
 
 
-def _supplier(s: _Sentence, tok: Token) -> list[_Party]:
-    """Whose weapons these are: "Belgian weapons", "weapons supplied by Berlin"."""
+def _supplier(s: _Sentence, tok: Token, trig: Token) -> list[_Party]:
+    """Whose weapons these are: "Belgian weapons", "weapons supplied by Berlin" (in `tok`'s phrase,
+    else in the trigger's clause)."""
     context = _rules().context
-    for t in tok.subtree:
+    for t in [*tok.subtree, *trig.subtree]:
         if not context.fullmatch(t.text):
             continue
         for c in t.children:
@@ -381,7 +387,7 @@ def _said_by(s: _Sentence, trig: Token, thing: Token | None) -> list[_Party]:
     """The speaker of a claim, with a country: their own, else that of the weapons ("weapons
     supplied by Berlin"). A speaker with no country ("analyst X said", "the NATO chief said") grants
     nothing."""
-    supplier = _supplier(s, thing if thing is not None else trig)
+    supplier = _supplier(s, thing if thing is not None else trig, trig)
     speakers = _speaker(s, trig)
     if not speakers:
         return supplier
@@ -442,7 +448,7 @@ def _countries_for(s: _Sentence, trig: Token, thing: Token | None, parties: list
     Y approved"), never for the grantee."""
     if all(p.country for p in parties):
         return parties
-    said = [p.country for p in _supplier(s, thing if thing is not None else trig) + _speaker(s, trig) if p.country]
+    said = [p.country for p in _supplier(s, thing if thing is not None else trig, trig) + _speaker(s, trig) if p.country]
     fill = next((c for c in said if grantee is None or c.key != grantee.key), None)
     return [replace(p, country=p.country or fill) for p in parties]
 
@@ -546,6 +552,21 @@ def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[
         found = _grantee_in(s, t, trig, exclude) if t.tag_ in ("NNP", "NNPS") and t.dep_ != "compound" else []
         if found:
             return found
+    return []
+
+
+def _only_in(s: _Sentence, trig: Token, status: PermissionStatus, exclude: set[str]) -> list[Country]:
+    """"may only be used in Ukraine", "for use only on Ukrainian territory": use limited to a
+    country's own land is a restriction for that country."""
+    if status != "restricted":
+        return []
+    only = _rules().words["only"]
+    for t in trig.subtree:
+        if _lower(t) in only:
+            place = t.head if t.head.lower_ in _rules().words["target_preps"] else t.head.head
+            found = [c for c in _countries_in(s, list(place.subtree)) if c.key not in exclude]
+            if found:
+                return found[:1]
     return []
 
 
@@ -733,7 +754,7 @@ def _claims(s: _Sentence) -> list[_Claim]:
             continue
         keys = {p.country.key for p in parties if p.country}
         kind = _kind(fam, roles)
-        grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
+        grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys) or _only_in(s, trig, status, keys)
         parties = _countries_for(s, trig, roles.get("thing"), parties, grantees[0] if grantees else None)
         if fam.grantor != "speaker":
             parties = _announced(s, trig, parties)
@@ -753,13 +774,20 @@ def _weapon(sentence: str, at: int) -> tuple[str | None, str | None]:
     return (m.group(0).strip(), None) if m else (None, None)
 
 
-def _scope(sentence: str, at: int) -> str | None:
-    """The scope phrase nearest after the trigger, else the first one before it."""
-    after = [m for rx in _rules().scopes if (m := rx.search(sentence, at))]
+def _scope(sentence: str, at: int, grantee: Country) -> str | None:
+    """The scope phrase nearest after the trigger, else the first one before it. The grantee's own
+    land is a scope only when use is limited to it ("only in Ukraine", "Ukrainian territory"), not
+    in "the ban on Ukraine striking"."""
+    def fits(m: re.Match) -> bool:
+        named = country_of(m.group("s"))
+        return named is None or named.key != grantee.key or "only" in sentence[max(m.start() - 20, 0):m.start()] \
+            or m.group("s").endswith(("territory", "soil"))
+
+    found = [m for rx in _rules().scopes for m in rx.finditer(sentence) if fits(m)]
+    after = [m for m in found if m.start() >= at]
     if after:
         return min(after, key=lambda m: m.start()).group("s")
-    before = [m for rx in _rules().scopes if (m := rx.search(sentence))]
-    return min(before, key=lambda m: m.start()).group("s") if before else None
+    return min(found, key=lambda m: m.start()).group("s") if found else None
 
 
 def _default_grantees(explicit: list[Country], sentences: Iterable[str]) -> list[Country]:
@@ -779,7 +807,7 @@ def _permissions(sentence: str, claim: _Claim, grantee: Country, when: date | No
     at = next((i for i in range(claim.trigger_at, -1, -1) if i == 0 or not sentence[i - 1].isalnum()), 0)
     weapon, system = _weapon(sentence, at)
     action = rules.action.search(sentence, at)
-    scope = _scope(sentence, at) if claim.kind == "use" else None
+    scope = _scope(sentence, at, grantee) if claim.kind == "use" else None
     out = []
     for party in claim.parties:
         # the supplier of "US weapons" is the one who lets them be used
