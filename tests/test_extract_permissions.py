@@ -132,6 +132,12 @@ def test_reexport_approvals_are_retransfers_with_a_recipient(sentence, expected)
     ("Peru was refused permission by Chile to fire the missiles into Bolivia.", ("Chile", "Peru", "refused", "use")),
     ("Canada halted arms exports to Turkey over its offensive in Syria.", ("Canada", "Turkey", "refused", "supply")),
     ("The government of Spain banned arms exports to Israel last year.", ("Spain", "Israel", "restricted", "supply")),
+    ("Washington has paused a shipment of 2,000-pound bombs to Israel.", ("United States", "Israel", "refused", "supply")),
+    ("Britain suspended 30 arms export licences to Israel.", ("United Kingdom", "Israel", "refused", "supply")),
+    ("Canada will no longer sell arms to Israel.", ("Canada", "Israel", "refused", "supply")),
+    ("In 2019, Germany extended its ban on arms sales to Saudi Arabia.", ("Germany", "Saudi Arabia", "restricted", "supply")),
+    ("The Netherlands was ordered by a court to halt the export of F-35 parts to Israel.",
+     ("Netherlands", "Israel", "refused", "supply")),
 ])
 def test_refusals_and_non_decisions_are_not_granted(sentence, expected):
     assert {k[:4] for k in kinds(sentence)} == {expected}
@@ -239,9 +245,17 @@ def test_bans(sentence, status):
     assert found(f"{LEAD}\n\n{sentence}") == {("Netherlands", "Kenya", status)}
 
 
-def test_an_arms_embargo_lifted_is_a_supply_permission():
-    assert kinds("Britain lifted its arms embargo on Vietnam in 2016.") == {
-        ("United Kingdom", "Vietnam", "granted", "supply", None)}
+@pytest.mark.parametrize("sentence, expected", [
+    ("Britain lifted its arms embargo on Vietnam in 2016.", ("United Kingdom", "Vietnam", "granted", "supply", None)),
+    ("The United States lifted a decades-old ban on selling lethal weapons to Vietnam.",
+     ("United States", "Vietnam", "granted", "supply", None)),
+    ("Germany resumed arms exports to Saudi Arabia.", ("Germany", "Saudi Arabia", "granted", "supply", None)),
+    ("The US approved a $1.1 billion arms package for Taiwan.", ("United States", "Taiwan", "granted", "supply", None)),
+    ("Lithuania lifted restrictions on Poland re-exporting its howitzers to Ukraine.",
+     ("Lithuania", "Poland", "granted", "retransfer", "Ukraine")),
+])
+def test_bans_on_sales_lifted_and_sales_resumed(sentence, expected):
+    assert kinds(sentence) == {expected}
 
 
 # --- the story goes on: "followed suit", "signed off on the plan" --------------------------------
@@ -284,6 +298,16 @@ def test_a_follow_up_far_from_any_permission_is_nothing():
     "The United States has provided Kenya with Javelin missiles.",
     "China has refused to sell rare earth metals to Japan.",
     "Somalia can strike any target in Kenya with its missiles, Somali President Abdi Warsame said.",
+    "Ethiopia's strikes have not stopped Kenya from launching drones at militant camps.",  # no agent's decision
+    "Heavy rain prevented Kenya from using its drones for three days.",
+    "The deal allows Japan to buy more F-35 jets from the United States.",  # the deal allows, no country
+    "Russia approved a new military doctrine allowing the use of nuclear weapons.",  # the doctrine allows
+    "Washington allowed its ally to buy the jets.",  # a grantee that is no country: no guess
+    "The army can use the new rifles from next year, the Polish defence minister said.",
+    "Iran has the right to defend itself with its missiles, its foreign minister said.",
+    "Officials did not say whether Washington would approve the sale of F-35 jets to Turkey.",
+    "Turkey wants the United States to approve the sale of F-16 jets.",
+    "The court refused to allow the sale of the weapons factory to a Chinese firm.",
 ])
 def test_no_decision_is_no_permission(sentence):
     assert run(f"{LEAD}\n\n{sentence}").permissions == []

@@ -45,6 +45,9 @@ _NEGATED: dict[PermissionStatus, PermissionStatus] = {"granted": "refused", "res
 _CLAUSES = ("relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis")
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _OBJECTS = ("dobj", "dative", "attr", "oprd")
+# where a grantee stands as a party ("allowed its ally to buy"); a "to"/"for" phrase is as often a
+# purpose or a place ("for that purpose")
+_PARTY_DEPS = ("dobj", "dative", "nsubj", "nsubjpass", "poss")
 # climbing from a clause to the clause that governs it (and whose subject controls it)
 _GOVERNED = ("xcomp", "ccomp", "advcl", "conj", "pcomp", "prep", "pobj", "dobj", "acl", "relcl", "csubj", "acomp")
 
@@ -259,17 +262,22 @@ def _subject_of(node: Token) -> Token | None:
     """The subject of the clause of `node`, climbing to the clause that controls it ("X refused to
     allow", "X's decision to allow", "X, which allowed")."""
     seen = 0
+    came_by = None  # "X was ordered to halt": the passive subject controls the infinitive
     while node is not None and seen < 12:
         seen += 1
-        subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
+        deps = ("nsubj", "csubj", "nsubjpass") if came_by == "xcomp" else ("nsubj", "csubj")
+        subj = next((c for c in node.children if c.dep_ in deps), None)
         if subj is not None and node.tag_.startswith(("VB", "MD", "JJ")):
             return subj
         if node.dep_ == "relcl":
             return node.head
         if node.dep_ == "acl" and node.head.tag_.startswith("NN"):
+            if _lower(node.head) not in _rules().of("plan_nouns", "permission_nouns"):
+                return None  # "a doctrine allowing the use of ...": the doctrine allows
             owner = _owner(node.head)
             if owner is not None:
                 return owner
+        came_by = node.dep_
         node = _clause_up(node)
     return None
 
@@ -293,6 +301,10 @@ def _parties(s: _Sentence, tok: Token | None, depth: int = 0) -> list[_Party]:
     if tok is None or depth > 3:
         return []
     words = _phrase(tok) if tok.tag_.startswith(("NN", "PRP", "JJ", "CD")) else [tok]
+    if _lower(tok) not in _rules().words["self_nouns"] and not _rules().government.search(tok.text):
+        # "Russia's strikes have not stopped X": the owner of a thing is no agent
+        owned = {t.i for c in tok.children if c.dep_ == "poss" for t in c.subtree}
+        words = [t for t in words if t.i not in owned] if tok.tag_ in ("NN", "NNS") else words
     persons = _persons_in(s, words)
     countries = _countries_in(s, words)
     if persons:
@@ -539,20 +551,35 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     return [*passive, *objects, *acts, *clauses, *to, *possessor, *acl_subj, *nested, *by]
 
 
-def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[str]) -> list[Country]:
+def _party_noun(s: _Sentence, tok: Token | None, top: Token) -> bool:
+    """A noun in a grantee's place that names who may act but no country ("its ally", "the army",
+    "journalists"): not a weapon, an act, a thing permitted, a place struck or a country."""
+    rules = _rules()
+    things = rules.of("use_nouns", "transfer_nouns", "ban_nouns", "permission_nouns", "plan_nouns", "request_nouns",
+                      "capacity_nouns", "use_acts", "transfer_acts")
+    return tok is not None and tok.i != top.i and tok.tag_.startswith("NN") and tok.dep_ in _PARTY_DEPS \
+        and _lower(tok) not in things and not rules.context.fullmatch(tok.text) and not _is_target(tok, top) \
+        and not _countries_in(s, _core(tok))
+
+
+def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[str]) -> list[Country] | None:
+    """The grantees the tree names; [] when it names none; None when it names one that is no
+    country ("allowed its ally to buy the jets"): then the article's grantee is no guess either."""
     trig = roles["trigger"]
+    named = False
     for tok in _candidates(fam, roles):
         found = _grantee_in(s, tok, trig, exclude)
         if found:
             return found
+        named = named or _party_noun(s, tok, trig)
     # the parse may hang the grantee elsewhere ("allowed on Friday Ukraine to use"): any country
     # after the trigger, in its phrase, that is neither struck nor a grantor
-    after = [t for t in trig.subtree if t.i > trig.i and t.dep_ not in ("nsubj",)]
+    after = [t for t in trig.subtree if t.i > trig.i]
     for t in after:
         found = _grantee_in(s, t, trig, exclude) if t.tag_ in ("NNP", "NNPS") and t.dep_ != "compound" else []
         if found:
             return found
-    return []
+    return None if named else []
 
 
 def _only_in(s: _Sentence, trig: Token, status: PermissionStatus, exclude: set[str]) -> list[Country]:
@@ -629,7 +656,7 @@ def _phrase_right(trig: Token) -> list[Token]:
     noun, what its verb governs after it ("had no objection to X using": the parse may hang
     "using" on "had")."""
     head = trig.head if trig.tag_.startswith("NN") and trig.head.i < trig.i else trig
-    return [t for c in head.children if c.i > trig.i and c.dep_ not in ("punct", "cc") for t in c.subtree]
+    return [t for c in head.children if c.i > trig.i and not c.is_punct and c.dep_ != "cc" for t in c.subtree]
 
 
 def _status(s: _Sentence, fam: _Family, roles: dict[str, Token]) -> PermissionStatus | None:
@@ -678,12 +705,12 @@ def _kind(fam: _Family, roles: dict[str, Token]) -> PermissionKind:
         word = _lower(t)
         if word in rules.words["use_acts"]:
             return "use"
-        if word in receiving:
-            return "supply"
-        if word in rules.words["transfer_acts"] or word in rules.words["retransfer_marks"]:
+        if word in receiving or word in rules.words["transfer_nouns"] and t.tag_.startswith("NN"):
+            return "supply"  # "a sale", "export licences"
+        if word in rules.words["retransfer_marks"]:
+            return "retransfer"
+        if word in rules.words["transfer_acts"]:
             return "retransfer" if fam.actor == "grantee" else "supply"
-        if word in rules.words["transfer_nouns"]:
-            return "supply"
         asked = asked or word in rules.words["request_nouns"]
     return "supply" if asked else "use"
 
@@ -754,7 +781,10 @@ def _claims(s: _Sentence) -> list[_Claim]:
             continue
         keys = {p.country.key for p in parties if p.country}
         kind = _kind(fam, roles)
-        grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys) or _only_in(s, trig, status, keys)
+        grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
+        if grantees is None:
+            continue  # a grantee that is no country
+        grantees = grantees or _only_in(s, trig, status, keys)
         parties = _countries_for(s, trig, roles.get("thing"), parties, grantees[0] if grantees else None)
         if fam.grantor != "speaker":
             parties = _announced(s, trig, parties)
