@@ -59,13 +59,13 @@ class _Family:
     name: str
     status: PermissionStatus
     kind: str  # use, supply or auto
-    grantor: str  # subject, speaker, possessor or source
+    grantor: str  # subject, speaker, possessor, source or notifier
     grantee: str  # object, subject, possessor, recipient or story
     negated: bool = False  # the pattern holds the negation itself ("has not changed")
     negated_status: PermissionStatus | None = None
     modal: bool = False  # the modal is the claim ("Ukraine can use"), no hypothetical
     needs: str | None = None  # act: a use or transfer must be named; weapon: or a weapon
-    requires: str | None = None
+    requires: str | None = None  # refusal: only a refused or negated future form counts
     anaphoric: bool = False
     actor: str = "grantee"  # whose transfer verbs these are: the grantee's (a retransfer) or the grantor's
 
@@ -331,7 +331,7 @@ def _resolve(s: _Sentence, tok: Token, depth: int) -> list[_Party]:
         if not _pronoun_like(subj):
             return _parties(s, subj, depth + 1)
         node = _clause_up(subj.head)
-    personal = ("he", "she", "his", "her")
+    personal = _rules().words["personal_pronouns"]
     if _lower(tok) in personal or any(_lower(c) in personal for c in tok.children if c.dep_ == "poss"):
         before = [m.key for m in s.mentions if m.start < tok.idx]
         who = before[-1] if before else s.last_person
@@ -617,7 +617,7 @@ def _refuser(tok: Token) -> bool:
     word = _lower(tok)
     if word in rules.words["ruling_out"]:
         return any(_lower(c) in rules.words["out_down"] for c in tok.children if c.dep_ == "prt")
-    return word in rules.words["refusers"] and word not in ("out", "down")
+    return word in rules.words["refusers"]
 
 
 def _blocked(fam: _Family, trig: Token, govs: list[Token]) -> bool:
@@ -698,14 +698,12 @@ def _kind(fam: _Family, roles: dict[str, Token]) -> PermissionKind:
                 (not _passive(trig) and _preps(trig, ("by",))):
             return "retransfer"
         return "supply"
-    receiving = {"buy", "buys", "bought", "buying", "purchase", "purchases", "purchased", "purchasing",
-                 "acquire", "acquires", "acquired", "acquiring", "receive", "received", "receives"}
     asked = False  # "a request for missiles" is one to get them
     for t in _words_of(thing) + _phrase_right(roles["trigger"]):
         word = _lower(t)
         if word in rules.words["use_acts"]:
             return "use"
-        if word in receiving or word in rules.words["transfer_nouns"] and t.tag_.startswith("NN"):
+        if word in rules.words["receiving"] or word in rules.words["transfer_nouns"] and t.tag_.startswith("NN"):
             return "supply"  # "a sale", "export licences"
         if word in rules.words["retransfer_marks"]:
             return "retransfer"
@@ -715,7 +713,7 @@ def _kind(fam: _Family, roles: dict[str, Token]) -> PermissionKind:
     return "supply" if asked else "use"
 
 
-def _recipient(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[str]) -> Country | None:
+def _recipient(s: _Sentence, roles: dict[str, Token], exclude: set[str]) -> Country | None:
     """Where a retransfer goes: the "to" country of the transfer."""
     trig = roles["trigger"]
     for tok in _words_of(roles.get("thing")) + _phrase_right(trig):
@@ -788,7 +786,7 @@ def _claims(s: _Sentence) -> list[_Claim]:
         parties = _countries_for(s, trig, roles.get("thing"), parties, grantees[0] if grantees else None)
         if fam.grantor != "speaker":
             parties = _announced(s, trig, parties)
-        recipient = _recipient(s, fam, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
+        recipient = _recipient(s, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
         targets = frozenset(c.key for t in trig.subtree if _is_target(t, trig) for c in _countries_in(s, [t], False))
         out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets))
     return out
