@@ -91,10 +91,15 @@ class _Rules:
         return frozenset().union(*(self.words[c] for c in classes))
 
 
+def _union(words: dict[str, frozenset[str]], classes: str) -> frozenset[str]:
+    """"a+b": the words of classes a and b."""
+    return frozenset().union(*(words[c] for c in classes.split("+")))
+
+
 def _expand(value, words: dict[str, frozenset[str]]):
     """"@a+b" in a pattern stands for the words of classes a and b."""
     if isinstance(value, str) and value.startswith("@"):
-        return sorted(frozenset().union(*(words[c] for c in value[1:].split("+"))))
+        return sorted(_union(words, value[1:]))
     if isinstance(value, dict):
         return {k: _expand(v, words) for k, v in value.items()}
     if isinstance(value, list):
@@ -118,8 +123,8 @@ def _rules() -> _Rules:
         patterns.append([_expand(entry["pattern"], words)])
     return _Rules(
         words=words,
-        gate=tuple(tuple(words[c] for c in entry) for entry in p["gate"]),
-        anaphora_gate=tuple(tuple(words[c] for c in entry) for entry in p["anaphora_gate"]),
+        gate=tuple(tuple(_union(words, c) for c in entry) for entry in p["gate"]),
+        anaphora_gate=tuple(tuple(_union(words, c) for c in entry) for entry in p["anaphora_gate"]),
         context=re.compile(p["context"], re.I),
         speech=speech,
         families=tuple(families),
