@@ -62,10 +62,14 @@ def test_each_of_several_grantors_is_a_permission(sentence, grantors):
     assert found(f"{LEAD}\n\n{sentence}") == {(g, "Kenya", "granted") for g in grantors}
 
 
-def test_several_grantees_of_a_retransfer():
-    assert kinds("The United States approved the transfer of F-16s by Denmark and the Netherlands to Ukraine.") == {
-        ("United States", "Denmark", "granted", "retransfer", "Ukraine"),
-        ("United States", "Netherlands", "granted", "retransfer", "Ukraine")}
+@pytest.mark.parametrize("sentence, status", [
+    ("The United States approved the transfer of F-16s by Denmark and the Netherlands to Ukraine.", "granted"),
+    ("The United States has repeatedly blocked requests from Denmark and the Netherlands to re-export F-16s to "
+     "Ukraine.", "refused"),
+])
+def test_several_grantees_of_a_retransfer(sentence, status):
+    assert kinds(sentence) == {("United States", "Denmark", status, "retransfer", "Ukraine"),
+                               ("United States", "Netherlands", status, "retransfer", "Ukraine")}
 
 
 # --- sale approvals (supply) --------------------------------------------------------------------
@@ -82,6 +86,8 @@ def test_several_grantees_of_a_retransfer():
     ("The US approved Taiwan's purchase of 66 F-16V jets.", "Taiwan"),
     ("The State Department has made a determination approving a possible Foreign Military Sale to the Government "
      "of Bahrain of Harpoon missiles.", "Bahrain"),
+    ("Washington has approved the export of 155mm artillery shells to Poland, which will send them on to Ukraine.",
+     "Poland"),  # the buyer, not where its relative clause sends them
 ])
 def test_sale_approvals_are_supply_permissions(sentence, buyer):
     assert kinds(sentence) == {("United States", buyer, "granted", "supply", None)}
@@ -112,6 +118,10 @@ def test_a_sale_of_no_weapon_is_no_arms_sale():
      ("Switzerland", "Denmark", "restricted", "retransfer", "Ukraine")),
     ("Seoul has not yet decided whether to let Poland re-export K9 howitzers to Ukraine.",
      ("South Korea", "Poland", "refused", "retransfer", "Ukraine")),
+    ("Washington signed off on Israel's sale of the Arrow 3 system to Germany.",
+     ("United States", "Israel", "granted", "retransfer", "Germany")),
+    ("Germany gave Poland the nod to send Leopard tanks to Ukraine.",
+     ("Germany", "Poland", "granted", "retransfer", "Ukraine")),
 ])
 def test_reexport_approvals_are_retransfers_with_a_recipient(sentence, expected):
     assert kinds(sentence) == {expected}
@@ -138,6 +148,8 @@ def test_reexport_approvals_are_retransfers_with_a_recipient(sentence, expected)
     ("In 2019, Germany extended its ban on arms sales to Saudi Arabia.", ("Germany", "Saudi Arabia", "restricted", "supply")),
     ("The Netherlands was ordered by a court to halt the export of F-35 parts to Israel.",
      ("Netherlands", "Israel", "refused", "supply")),
+    ("Lawmakers in Washington have put a hold on the sale of F-16s to Turkey.",
+     ("United States", "Turkey", "restricted", "supply")),
 ])
 def test_refusals_and_non_decisions_are_not_granted(sentence, expected):
     assert {k[:4] for k in kinds(sentence)} == {expected}

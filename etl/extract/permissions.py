@@ -225,10 +225,12 @@ def _phrase(tok: Token) -> list[Token]:
 
 def _core(tok: Token) -> list[Token]:
     """A noun phrase's own words: "of" phrases kept ("the Government of Japan"), its other
-    prepositional phrases ("howitzers to Ukraine") and clauses left out."""
-    skip = {t.i for c in tok.children if c.dep_ in _CLAUSES or (c.dep_ == "prep" and c.lower_ != "of")
-            for t in c.subtree}
-    return [t for t in tok.subtree if t.i not in skip]
+    prepositional phrases ("howitzers to Ukraine") and clauses left out, at every level."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ not in _CLAUSES and not (c.dep_ == "prep" and c.lower_ != "of"):
+            out += _core(c)
+    return sorted(out, key=lambda t: t.i)
 
 
 def _countries_in(s: _Sentence, tokens: list[Token], demonyms: bool = True) -> list[Country]:
@@ -533,7 +535,7 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     subj = [c for c in trig.children if c.dep_ in ("nsubj", "nsubjpass")]
     head_subj = [c for c in trig.head.children if c.dep_ in ("nsubj", "nsubjpass")] if trig.dep_ == "acomp" else []
     passive = [c for c in trig.children if c.dep_ == "nsubjpass"]
-    objects = [c for c in trig.children if c.dep_ in _OBJECTS and c is not thing]
+    objects = [c for c in trig.children if c.dep_ in _OBJECTS and (thing is None or c.i != thing.i)]
     acts = [c for c in (act.children if act is not None else ()) if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
     clauses = [g for c in trig.children if c.dep_ in ("xcomp", "ccomp", "acl") for g in c.children
                if g.dep_ in ("nsubj", "nsubjpass")]
@@ -541,9 +543,10 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     by = _preps(thing, ("by",)) + ([] if _passive(trig) else _preps(trig, ("by",)))
     owner = [thing.head] if thing is not None and thing.dep_ == "pobj" and thing.head.lower_ == "of" else []
     possessor = [c for c in (thing.children if thing is not None else ()) if c.dep_ in ("poss", "compound")]
-    # "restrictions on Ukraine's use", "the use of its jets by Armenia"
+    # "restrictions on Ukraine's use", "the use of its jets by Armenia", "requests from Germany"
+    asking = ("by", "from") if thing is not None and _lower(thing) in _rules().words["request_nouns"] else ("by",)
     nested = [c for c in (thing.subtree if thing is not None else ()) if c.i != thing.i and
-              (c.dep_ == "poss" or c.dep_ == "pobj" and c.head.lower_ == "by" and c.head.head.i != trig.i)]
+              (c.dep_ == "poss" or c.dep_ == "pobj" and c.head.lower_ in asking and c.head.head.i != trig.i)]
     with_obj = [c for c in trig.children if c.dep_ == "dobj"]  # "provide Kyiv with missiles"
     acl_subj = [g for c in (thing.children if thing is not None else ()) if c.dep_ == "acl" for g in c.children
                 if g.dep_ in ("nsubj",)]
@@ -699,7 +702,9 @@ def _kind(fam: _Family, roles: dict[str, Token]) -> PermissionKind:
         marks = rules.words["retransfer_marks"]
         near = [t for t in thing.doc[max(thing.i - 2, 0):thing.i + 1]]
         trig = roles["trigger"]
-        if any(_lower(t) in marks for t in near) or _preps(thing, ("by",)) or \
+        seller = _lower(thing) not in rules.words["incoming_nouns"] and any(
+            c.dep_ == "poss" and not c.tag_.startswith("PRP") for c in thing.children)  # "Israel's sale of X to Y"
+        if any(_lower(t) in marks for t in near) or _preps(thing, ("by",)) or seller or \
                 (not _passive(trig) and _preps(trig, ("by",))):
             return "retransfer"
         return "supply"
@@ -792,7 +797,7 @@ def _claims(s: _Sentence) -> list[_Claim]:
         if fam.grantor != "speaker":
             parties = _announced(s, trig, parties)
         recipient = _recipient(s, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
-        targets = frozenset(c.key for t in trig.subtree if _is_target(t, trig) for c in _countries_in(s, [t], False))
+        targets = frozenset(c.key for t in _phrase_right(trig) if _is_target(t, trig) for c in _countries_in(s, [t], False))
         out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets))
     return out
 
