@@ -473,8 +473,10 @@ def _countries_for(s: _Sentence, trig: Token, thing: Token | None, parties: list
 
 
 def _announced(s: _Sentence, trig: Token, parties: list[_Party]) -> list[_Party]:
-    """"Minister X said Sweden would allow ...": X is the person who gave Sweden's permission."""
-    if all(p.person for p in parties):
+    """"Minister X said Sweden would allow ...": X is the person who gave Sweden's permission (not
+    in "the US president allows ..., X confirms": that person is someone else)."""
+    subject = _subject_of(trig)
+    if all(p.person for p in parties) or subject is not None and _lower(subject) in load().titlewords:
         return parties
     speakers = [p for p in _speaker(s, trig) if p.person and p.country]
     if len(speakers) != 1:
