@@ -270,6 +270,22 @@ def test_bans_on_sales_lifted_and_sales_resumed(sentence, expected):
     assert kinds(sentence) == {expected}
 
 
+# --- nominal permissions: the approval, the go-ahead, the decision -------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Kenya welcomed Spain's approval of the sale of 20 armoured vehicles to Nairobi.",
+     ("Spain", "Kenya", "granted", "supply")),
+    ("After Washington's go-ahead for Kyiv to strike Russian airfields with ATACMS, attacks increased.",
+     ("United States", "Ukraine", "granted", "use")),
+    ("The Spanish authorization for Kenya to use the drones against militant camps came on Monday.",
+     ("Spain", "Kenya", "granted", "use")),
+    ("Germany's decision to let Kenya use its missiles against militants was welcomed in Nairobi.",
+     ("Germany", "Kenya", "granted", "use")),
+])
+def test_an_owned_approval_or_decision_is_its_owners_permission(sentence, expected):
+    assert {k[:4] for k in kinds(sentence)} == {expected}
+
+
 # --- the story goes on: "followed suit", "signed off on the plan" --------------------------------
 
 @pytest.mark.parametrize("follow_up", [

@@ -665,8 +665,9 @@ def _phrase_right(trig: Token) -> list[Token]:
     """What the trigger governs after it, its subject and the clauses before it left out; for a
     noun, what its verb governs after it ("had no objection to X using": the parse may hang
     "using" on "had")."""
-    head = trig.head if trig.tag_.startswith("NN") and trig.head.i < trig.i else trig
-    return [t for c in head.children if c.i > trig.i and not c.is_punct and c.dep_ != "cc" for t in c.subtree]
+    heads = [trig, trig.head] if trig.tag_.startswith("NN") and trig.head.i < trig.i else [trig]
+    return [t for h in heads for c in h.children if c.i > trig.i and not c.is_punct and c.dep_ != "cc"
+            for t in c.subtree]
 
 
 def _status(s: _Sentence, fam: _Family, roles: dict[str, Token]) -> PermissionStatus | None:
