@@ -88,6 +88,9 @@ def test_several_grantees_of_a_retransfer(sentence, status):
      "of Bahrain of Harpoon missiles.", "Bahrain"),
     ("Washington has approved the export of 155mm artillery shells to Poland, which will send them on to Ukraine.",
      "Poland"),  # the buyer, not where its relative clause sends them
+    ("Washington gave the OK for the sale of 40 F-16 jets to Turkey.", "Turkey"),
+    ("The United States cleared the way for Poland to buy 32 F-35 fighter jets.", "Poland"),
+    ("The United States agreed to sell 40 F-16 fighter jets to Turkey.", "Turkey"),
 ])
 def test_sale_approvals_are_supply_permissions(sentence, buyer):
     assert kinds(sentence) == {("United States", buyer, "granted", "supply", None)}
@@ -122,6 +125,8 @@ def test_a_sale_of_no_weapon_is_no_arms_sale():
      ("United States", "Israel", "granted", "retransfer", "Germany")),
     ("Germany gave Poland the nod to send Leopard tanks to Ukraine.",
      ("Germany", "Poland", "granted", "retransfer", "Ukraine")),
+    ("Ankara has granted a waiver allowing Qatar to re-export Turkish drones to Libya.",
+     ("Turkey", "Qatar", "granted", "retransfer", "Libya")),
 ])
 def test_reexport_approvals_are_retransfers_with_a_recipient(sentence, expected):
     assert kinds(sentence) == {expected}
@@ -336,6 +341,8 @@ def test_a_follow_up_far_from_any_permission_is_nothing():
     "Officials did not say whether Washington would approve the sale of F-35 jets to Turkey.",
     "Turkey wants the United States to approve the sale of F-16 jets.",
     "The court refused to allow the sale of the weapons factory to a Chinese firm.",
+    "The decision cleared the way for Poland to buy 32 F-35 fighter jets.",  # a decision is no country
+    "Germany agreed to send Leopard tanks to Kenya.",  # a donation is no permission; a refusal to send is a refusal
 ])
 def test_no_decision_is_no_permission(sentence):
     assert run(f"{LEAD}\n\n{sentence}").permissions == []
