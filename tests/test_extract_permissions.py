@@ -343,6 +343,8 @@ def test_a_follow_up_far_from_any_permission_is_nothing():
     "The court refused to allow the sale of the weapons factory to a Chinese firm.",
     "The decision cleared the way for Poland to buy 32 F-35 fighter jets.",  # a decision is no country
     "Germany agreed to send Leopard tanks to Kenya.",  # a donation is no permission; a refusal to send is a refusal
+    "Poland approved the purchase of 96 Apache helicopters from the United States.",  # the buyer's own decision
+    "Japan approved a deal to buy 100 F-35 jets.",
 ])
 def test_no_decision_is_no_permission(sentence):
     assert run(f"{LEAD}\n\n{sentence}").permissions == []

@@ -584,12 +584,19 @@ def _grantees(s: _Sentence, fam: _Family, roles: dict[str, Token], exclude: set[
         named = named or _party_noun(s, tok, trig)
     # the parse may hang the grantee elsewhere ("allowed on Friday Ukraine to use"): any country
     # after the trigger, in its phrase, that is neither struck nor a grantor
-    after = [t for t in trig.subtree if t.i > trig.i]
+    after = [t for t in trig.subtree if t.i > trig.i and not _source(t)]
     for t in after:
         found = _grantee_in(s, t, trig, exclude) if t.tag_ in ("NNP", "NNPS") and t.dep_ != "compound" else []
         if found:
             return found
     return None if named else []
+
+
+def _source(tok: Token) -> bool:
+    """A country things come from ("bought from the US", "permission from Norway"): no grantee."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ == "pobj" and tok.head.lower_ == "from"
 
 
 def _only_in(s: _Sentence, trig: Token, status: PermissionStatus, exclude: set[str]) -> list[Country]:
@@ -795,6 +802,9 @@ def _claims(s: _Sentence) -> list[_Claim]:
         grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
         if grantees is None:
             continue  # a grantee that is no country
+        thing = roles.get("thing")
+        if not grantees and thing is not None and _lower(thing) in _rules().of("incoming_nouns", "vague_transfer_nouns"):
+            continue  # "Poland approved the purchase of helicopters": a buyer's own decision
         grantees = grantees or _only_in(s, trig, status, keys)
         parties = _countries_for(s, trig, roles.get("thing"), parties, grantees[0] if grantees else None)
         if fam.grantor != "speaker":
