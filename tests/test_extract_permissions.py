@@ -185,6 +185,13 @@ def test_negation_turns_a_grant_into_a_refusal_and_a_restriction_into_a_grant(se
     assert found(f"{LEAD}\n\n{sentence}") == {("France", "Kenya", status)}
 
 
+def test_a_negated_subject_negates_and_a_contrast_keeps_each_its_own():
+    assert found(f"{LEAD}\n\nNeither France nor Italy has allowed Kenya to strike Somalia with their weapons.") == {
+        ("France", "Kenya", "refused"), ("Italy", "Kenya", "refused")}
+    assert found(f"{LEAD}\n\nFrance allowed Kenya to use its missiles, but Italy refused to allow the use of its "
+                 "drones by Kenya.") == {("France", "Kenya", "granted"), ("Italy", "Kenya", "refused")}
+
+
 # --- passives -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sentence, grantor", [

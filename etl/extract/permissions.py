@@ -217,6 +217,11 @@ def _negated(tok: Token) -> bool:
     return False
 
 
+def _neither(tok: Token) -> bool:
+    """"Neither A nor B has allowed ...": a negated subject negates the verb."""
+    return any(_lower(t) == "neither" for c in tok.children if c.dep_ in _SUBJECTS for t in c.subtree)
+
+
 def _phrase(tok: Token) -> list[Token]:
     """A noun phrase's words, its clauses (relative, participle ...) left out."""
     skip = {t.i for c in tok.children if c.dep_ in _CLAUSES for t in c.subtree}
@@ -685,7 +690,7 @@ def _status(s: _Sentence, fam: _Family, roles: dict[str, Token]) -> PermissionSt
     if undecided is None and _blocked(fam, trig, govs):
         return None
     refused = undecided is not None or any(_refuser(g) for g in govs)
-    negated = not fam.negated and (_negated(trig) or (thing is not None and _negated(thing)))
+    negated = not fam.negated and (_negated(trig) or (thing is not None and _negated(thing)) or _neither(trig))
     if fam.requires == "refusal":
         future = any(_lower(c) in rules.words["future"] for c in trig.children if c.dep_ == "aux")
         return "refused" if refused or (negated and future) else None
