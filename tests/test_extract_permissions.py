@@ -155,6 +155,8 @@ def test_reexport_approvals_are_retransfers_with_a_recipient(sentence, expected)
      ("Netherlands", "Israel", "refused", "supply")),
     ("Lawmakers in Washington have put a hold on the sale of F-16s to Turkey.",
      ("United States", "Turkey", "restricted", "supply")),
+    ("In 2014, the annexation of Crimea led Germany to halt arms deliveries to Moscow.",
+     ("Germany", "Russia", "refused", "supply")),  # the object of "led" halts them
 ])
 def test_refusals_and_non_decisions_are_not_granted(sentence, expected):
     assert {k[:4] for k in kinds(sentence)} == {expected}
@@ -350,6 +352,7 @@ def test_a_follow_up_far_from_any_permission_is_nothing():
     "The court refused to allow the sale of the weapons factory to a Chinese firm.",
     "The decision cleared the way for Poland to buy 32 F-35 fighter jets.",  # a decision is no country
     "Germany agreed to send Leopard tanks to Kenya.",  # a donation is no permission; a refusal to send is a refusal
+    "Washington has not ruled out allowing Kenya to use its rockets inside Somalia.",  # still open
     "Poland approved the purchase of 96 Apache helicopters from the United States.",  # the buyer's own decision
     "Japan approved a deal to buy 100 F-35 jets.",
 ])

@@ -274,11 +274,13 @@ def _subject_of(node: Token) -> Token | None:
     """The subject of the clause of `node`, climbing to the clause that controls it ("X refused to
     allow", "X's decision to allow", "X, which allowed")."""
     seen = 0
-    came_by = None  # "X was ordered to halt": the passive subject controls the infinitive
+    came_by = None
     while node is not None and seen < 12:
         seen += 1
-        deps = ("nsubj", "csubj", "nsubjpass") if came_by == "xcomp" else ("nsubj", "csubj")
-        subj = next((c for c in node.children if c.dep_ in deps), None)
+        # an infinitive is controlled by its verb's object ("led Germany to halt"), else by its
+        # subject, a passive one too ("X was ordered to halt")
+        deps = ("dobj", "nsubj", "csubj", "nsubjpass") if came_by == "xcomp" else ("nsubj", "csubj")
+        subj = min((c for c in node.children if c.dep_ in deps), key=lambda c: deps.index(c.dep_), default=None)
         if subj is not None and node.tag_.startswith(("VB", "MD", "JJ")):
             return subj
         if node.dep_ == "relcl":
@@ -689,6 +691,8 @@ def _status(s: _Sentence, fam: _Family, roles: dict[str, Token]) -> PermissionSt
     undecided = next((g for g in govs if _lower(g) in rules.words["decide"] and _negated(g)), None)
     if undecided is None and _blocked(fam, trig, govs):
         return None
+    if any(_refuser(g) and _negated(g) for g in govs):
+        return None  # "has not ruled out allowing": still open
     refused = undecided is not None or any(_refuser(g) for g in govs)
     negated = not fam.negated and (_negated(trig) or (thing is not None and _negated(thing)) or _neither(trig))
     if fam.requires == "refusal":
