@@ -19,6 +19,7 @@ from .records import Article, Country, Extraction, Meeting, Permission, Person, 
 
 _MEETING_STATUS = {"held": NG.Held, "planned": NG.Planned}
 _PERMISSION_STATUS = {"granted": NG.Granted, "restricted": NG.Restricted, "refused": NG.Refused}
+_ACTION_TYPE = {"use": NG.Use, "supply": NG.Supply, "retransfer": NG.Retransfer}
 
 
 def slug(text: str) -> str:
@@ -58,7 +59,9 @@ def meeting_iri(article: Article, m: Meeting) -> URIRef:
 
 def permission_iri(article: Article, p: Permission) -> URIRef:
     grantor = p.grantor.key if p.grantor else ""
-    return ID[f"permission/{article.id}-{_digest(grantor, p.grantor_person, p.grantee.key, p.status, p.weapon, p.evidence)}"]
+    # a use permission keeps the IRI it had before permissions had kinds
+    kind = () if p.kind == "use" else (p.kind, p.recipient.key if p.recipient else "")
+    return ID[f"permission/{article.id}-{_digest(grantor, p.grantor_person, p.grantee.key, p.status, p.weapon, p.evidence, *kind)}"]
 
 
 def new_graph() -> Graph:
@@ -175,6 +178,9 @@ def _add_permission(g: Graph, art: URIRef, a: Article, p: Permission) -> None:
     _add_fact(g, node, NG.Permission, art, p.evidence)
     g.add((node, NG.grantee, _add_country(g, art, p.grantee)))
     g.add((node, NG.status, _PERMISSION_STATUS[p.status]))
+    g.add((node, NG.actionType, _ACTION_TYPE[p.kind]))
+    if p.recipient:
+        g.add((node, NG.recipient, _add_country(g, art, p.recipient)))
     if p.grantor:
         g.add((node, NG.grantor, _add_country(g, art, p.grantor)))
     if p.grantor_person:

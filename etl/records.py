@@ -7,6 +7,9 @@ from typing import Literal
 
 MeetingStatus = Literal["held", "planned"]
 PermissionStatus = Literal["granted", "restricted", "refused"]
+# use: the grantee may use the weapons; supply: it may get them (a sale, an export, a delivery);
+# retransfer: it may pass the grantor's weapons on to a third country (the recipient)
+PermissionKind = Literal["use", "supply", "retransfer"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Permission:
     action: str | None = None  # "strike targets in Russia"
     scope: str | None = None  # "Kharkiv region", "Russian territory"
     date: date | None = None
+    kind: PermissionKind = "use"
+    recipient: Country | None = None  # where a retransfer goes
 
 
 @dataclass

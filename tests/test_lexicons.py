@@ -17,7 +17,8 @@ def test_every_lexicon_file_loads():
     assert len({w.name for w in lex.weapons.values()}) >= 80
     assert len(lex.titles) >= 40
     assert {"planned", "held", "speech_verbs"} <= set(lex.meetings)
-    assert {"grantor_first", "speaker", "blockers"} <= set(lex.permissions)
+    assert {"words", "gate", "anaphora_gate"} <= set(lex.permissions)
+    assert lex.permission_patterns["patterns"]
     files = {p.name for p in LEXICONS_DIR.iterdir() if p.suffix in {".tsv", ".json"}}
     assert {"countries.tsv", "weapons.tsv", "titles.tsv", "meetings.json", "permissions.json", "junk.json"} <= files
 

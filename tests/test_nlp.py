@@ -58,3 +58,15 @@ def test_entities_first_then_the_full_parse_on_the_same_doc() -> None:
     assert doc.has_annotation("DEP") and [(e.text, e.label_) for e in doc.ents] == ents
     whole = nlp.Parses([sentence])(sentence)
     assert [(t.dep_, t.head.i) for t in doc] == [(t.dep_, t.head.i) for t in whole]
+
+
+def test_structure_alone_then_entities_on_the_same_doc() -> None:
+    sentence = "Defence Minister Lars Holm allowed Anna Weber to use the jets in Oslo."
+    parses = nlp.Parses()
+    parses.parse_all([sentence], structure_only=True)
+    doc = parses.structure(sentence)
+    assert doc.has_annotation("DEP") and not doc.has_annotation("ENT_IOB")  # no recognizer run yet
+    full = parses(sentence)
+    assert full is doc and [e.text for e in full.ents if e.label_ == "PERSON"][:1] == ["Lars Holm"]
+    whole = nlp.Parses([sentence])(sentence)
+    assert [(t.dep_, t.head.i, t.ent_type_) for t in full] == [(t.dep_, t.head.i, t.ent_type_) for t in whole]

@@ -90,6 +90,7 @@ class Lexicon:
     weapon_forms: dict  # variant grammar, ship nouns and prefixes around the weapon aliases
     meetings: dict
     permissions: dict
+    permission_patterns: dict  # spaCy DependencyMatcher patterns, by family
     dates: dict
     names: dict
     junk: dict
@@ -152,7 +153,8 @@ def load() -> Lexicon:
         countries=countries, capitals=capitals, demonyms=demonyms, country_re=country_re, demonym_re=demonym_re,
         countryish=alternation(list(countries) + list(demonyms)),
         titles=titles, plural_titles=plurals, weapons=weapons, weapon_re=weapon_re, weapon_forms=weapon_forms,
-        meetings=_json("meetings.json"), permissions=_json("permissions.json"), dates=_json("dates.json"),
+        meetings=_json("meetings.json"), permissions=_json("permissions.json"),
+        permission_patterns=_json("permission_patterns.json"), dates=_json("dates.json"),
         names=names, junk=_json("junk.json"),
         translit=tuple((re.compile(r[0]), r[1]) for r in _rows("translit.tsv")),
         stopwords=frozenset(names["stopwords"]), calendar=frozenset(names["calendar_words"]), not_name=frozenset(names["not_name_words"]),
