@@ -91,7 +91,7 @@
       if (!n) continue;
       out.push(n);
       const words = n.split(/\s+/);
-      if (f.kind === "meeting" || n === f.grantorPerson) out.push(words[words.length - 1]); // "Blinken said"
+      if (f.kind === "meeting" || n === f.grantorPerson) out.push(words[words.length - 1]); // "Varga said"
     }
     return out;
   }
