@@ -11,10 +11,11 @@ both alike. Prints queries/s, failed requests and p50/p95 latency per server, th
 median of `--repeat` runs, and the ratios newsgraph/bare (goal: throughput >= 0.9,
 p95 <= 1.2, no failure).
 
-Bare oxigraph runs with newsgraph's flags (`--union-default-graph`, no `--timeout-s`:
-with it, oxigraph 0.5.13 starts a thread per query that sleeps the whole timeout).
+Bare oxigraph is started by newsgraph's own code, so with its flags (`--union-default-graph`,
+no `--timeout-s`: with it, oxigraph 0.5.13 starts a thread per query that sleeps the whole
+timeout).
 The clients are plain sockets on threads (no third-party tool): the same client
-code runs in tests/test_load.py.
+code runs in tests/test_serve_load.py.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.serve.server import _private_port, oxigraph_binary  # noqa: E402
+from etl.serve.server import _start_oxigraph, _wait_ready  # noqa: E402
 from etl.store import read_state  # noqa: E402
 
 NG = "https://w3id.org/newsgraph/ontology#"
@@ -224,23 +225,13 @@ def newsgraph_server(store: Path, timeout_s: int = 30) -> Iterator[tuple[subproc
 
 @contextmanager
 def bare_server(store: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = _private_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"], stderr=subprocess.DEVNULL)
+    """Oxigraph alone, started exactly as `newsgraph serve` starts it behind its proxy (same flags)."""
+    ox = _start_oxigraph(store, cors=False, writable=False)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise SystemExit("bare oxigraph did not start") from None
-                time.sleep(0.05)
-        yield proc, port
+        _wait_ready(ox, store, threading.Event())
+        yield ox.proc, ox.port
     finally:
-        proc.terminate()
-        proc.wait(60)
+        ox.stop()
 
 
 def queries(port: int) -> list[tuple[str, str]]:
