@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rdflib import Graph, URIRef
 
@@ -21,9 +21,17 @@ from .build import build_graph
 from .load import Target, Versions, graph_iri
 from .namespaces import GRAPH, ID
 from .read import ReadError, article_id, content_hash, parse_article, read_raw
+from .records import Article
 from .resolve import resolve
 from .resources import SHAPES_DIR
 from .validate import validate_graph
+
+if TYPE_CHECKING:  # the NLP stack loads only for commands that extract
+    from .extract.nlp import Parses
+
+# Articles per batch: read, extracted (their sentences parsed together), validated and loaded
+# as one; flows make one task of each.
+BATCH_SIZE = 50
 
 Outcome = Literal["ready", "skipped", "unreadable", "rejected", "failed"]
 
@@ -92,7 +100,9 @@ def prepare_batch(paths: list[Path], shapes: Path = SHAPES_DIR, stored: Versions
     to say which articles broke the shapes.
     """
     stamp = stamp or pipeline_stamp(shapes)
-    built = [_build(path, stored, stamp) for path in paths]
+    read = [_read(path, stored, stamp) for path in paths]
+    parses = _parse_ahead([r for r in read if isinstance(r, Article)])
+    built = [r if isinstance(r, Prepared) else _build(r, parses, stamp) for r in read]
     graphs = [b.graph for b in built if isinstance(b, _Built)]
     try:
         batch_ok = len(graphs) > 1 and validate_graph(disjoint_union(graphs), shapes, scratch=True).conforms
@@ -118,18 +128,33 @@ def disjoint_union(graphs: list[Graph]) -> Graph:
     return union
 
 
-def _build(path: Path, stored: Versions | None, stamp: str) -> Prepared | _Built:
-    from .extract import extract  # the NLP stack loads only for commands that extract
-
+def _read(path: Path, stored: Versions | None, stamp: str) -> Prepared | Article:
     try:
         raw = read_raw(path)
         if stored and stored.get(graph_iri(article_id(path))) == (content_hash(raw), stamp):
             return Prepared(str(path), "skipped", article_id(path))
-        article = parse_article(path, raw)
+        return parse_article(path, raw)
     except ReadError as exc:
         return Prepared(str(path), "unreadable", reasons=(str(exc),))
+
+
+def _parse_ahead(articles: list[Article]) -> Parses | None:
+    """The batch's sentences parsed together (the fast way); None if that fails, so that each
+    article parses its own and a failure is reported with the article that caused it."""
+    from .extract import parse_ahead
+
     try:
-        x = extract(article)
+        return parse_ahead(articles) if articles else None
+    except Exception:
+        return None
+
+
+def _build(article: Article, parses: Parses | None, stamp: str) -> Prepared | _Built:
+    from .extract import extract
+
+    path = Path(article.source)
+    try:
+        x = extract(article, parses)
         graph = build_graph(x, stamp)
     except Exception as exc:  # one bad article must not stop the batch
         return Prepared(str(path), "failed", article.id, reasons=(f"{path}: {type(exc).__name__}: {exc}",))
@@ -265,7 +290,7 @@ def prune_graphs(target: Target, keep: Iterable[str]) -> int:
     return len(gone)
 
 
-def run_local(paths: Iterable[Path], target: Target, batch_size: int = 50, shapes: Path = SHAPES_DIR) -> Summary:
+def run_local(paths: Iterable[Path], target: Target, batch_size: int = BATCH_SIZE, shapes: Path = SHAPES_DIR) -> Summary:
     """The whole ETL without Prefect (bench/ compares against the flow)."""
     start = time.perf_counter()
     summary = Summary()

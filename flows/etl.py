@@ -22,7 +22,7 @@ from etl.serve.graphstore import open_target, target_spec
 from etl.errors import UserError
 from etl.load import Target, Versions, graph_iri, load_ontology
 from etl.store import exclusive
-from etl.pipeline import (Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs,
+from etl.pipeline import (BATCH_SIZE, Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs,
                           split_clashes)
 from etl import quarantine
 from etl.read import article_id, iter_sources
@@ -117,7 +117,7 @@ def summary_markdown(s: Summary) -> str:
 # only held more batches in memory at once (+15% live objects; full GCs 12.9 -> 10.4 s at 3,000
 # articles). Loads overlap it on the main thread: the store writes without holding the GIL.
 @flow(name="newsgraph-etl", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=1))
-def etl_flow(source: str, target: TargetSpec, batch_size: int = 50, shapes: str = str(SHAPES_DIR),
+def etl_flow(source: str, target: TargetSpec, batch_size: int = BATCH_SIZE, shapes: str = str(SHAPES_DIR),
              prune: bool = False, force: bool = False, ahead: int = 2, progress: bool = False,
              quarantine_file: str | None = None, only: list[str] | None = None) -> Summary:
     """Read, extract, validate and load every article under `source` that is new or changed.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import extract, sentences_of
+from etl.extract import extract, parse_ahead, sentences_of
 from etl.extract.persons import person_key
 from etl.records import Article, Extraction
 from etl.extract.text import split_sentences
@@ -515,3 +515,37 @@ def test_wire_datelines_place_a_meeting_with_no_place_of_its_own(dateline):
 def test_the_target_country_grants_nothing():
     x = run("Ukraine can now use ATACMS against targets in Russia, Russian officials said on Monday.")
     assert x.permissions == []
+
+
+def _samples() -> list[Article]:
+    return [Article(id=p.stem, source=str(p), text=p.read_text(encoding="utf-8"), sha256="")
+            for p in sorted(SAMPLES.glob("*.txt"))]
+
+
+def test_parsing_a_batch_ahead_changes_no_fact() -> None:
+    articles = _samples()
+    parses = parse_ahead(articles)
+    assert [extract(a, parses) for a in articles] == [extract(a) for a in articles]
+
+
+def test_a_batch_is_parsed_in_one_spacy_call_per_kind(monkeypatch) -> None:
+    """Entities, the full parse of the sentences with a person, the structure of permission
+    candidates: three calls for the whole batch, where article by article makes several each."""
+    from spacy.language import Language
+
+    articles = _samples()
+    calls: list[int] = []
+    real_pipe = Language.pipe
+
+    def counted(self, texts, **kw):
+        texts = list(texts)
+        calls.append(len(texts))
+        return real_pipe(self, texts, **kw)
+
+    monkeypatch.setattr(Language, "pipe", counted)
+    parses = parse_ahead(articles)
+    assert len(calls) <= 3 and sum(calls) == len(parses) > len(articles)
+    calls.clear()
+    for a in articles:
+        extract(a)
+    assert len(calls) > 3

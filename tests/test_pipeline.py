@@ -79,3 +79,20 @@ def test_two_files_with_one_id_never_replace_each_other(samples: Path, tmp_path:
     assert "same article id" in summary.held_back[str(second)][0]
     assert target.versions()[graph_iri(one.stem)][0] == content_hash(first.read_bytes())
     target.close()
+
+
+def test_a_batch_parses_its_articles_together_or_each_its_own(samples: Path, monkeypatch) -> None:
+    """Parsing a batch ahead only saves time: the same graphs come out when it fails and each
+    article parses its own sentences."""
+    import etl.extract
+
+    paths = sorted(samples.glob("*.txt"))
+    together = prepare_batch(paths)
+
+    def broken(articles):
+        raise MemoryError("no room for the batch")
+
+    monkeypatch.setattr(etl.extract, "parse_ahead", broken)
+    alone = prepare_batch(paths)
+    assert [p.outcome for p in alone] == ["ready"] * 5
+    assert [p.ntriples for p in alone] == [p.ntriples for p in together]

@@ -204,9 +204,14 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
     return out, prev_end
 
 
+def _verbal(token) -> bool:
+    """A verb or auxiliary by its fine-grained tag: the structure parse has no coarse POS."""
+    return token.tag_.startswith(("VB", "MD"))
+
+
 def _trigger_word(doc, trig: Trigger):
     """The trigger's last verb or noun ("met", "talks" of "held informal talks with"), or None."""
-    words = [t for t in doc if trig.start <= t.idx < trig.end and t.pos_ in ("VERB", "NOUN", "AUX")]
+    words = [t for t in doc if trig.start <= t.idx < trig.end and (_verbal(t) or t.tag_ in ("NN", "NNS"))]
     return words[-1] if words else None
 
 
@@ -246,7 +251,7 @@ def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str
     verb = _trigger_word(doc, trig)
     if verb is None:
         return keys
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+    while not _verbal(verb) and verb.head.i != verb.i:
         verb = verb.head
     spans = []
     # "is to meet", "plans to meet": the subject hangs from the verb that governs the infinitive
@@ -273,8 +278,8 @@ def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned:
     if parses is None or any(f.start >= end for f in kept) or not any(
             f.start < start and _SUBORDINATE.search(sentence, 0, f.start) for f in kept):
         return kept
-    doc = parses(sentence)
-    words = [t for t in doc if start <= t.idx < end and t.pos_ in ("VERB", "NOUN", "AUX", "PROPN")]
+    doc = parses.structure(sentence)
+    words = [t for t in doc if start <= t.idx < end and (_verbal(t) or t.tag_.startswith("NN"))]
     if not words:
         return kept
     fact = words[-1]
@@ -483,14 +488,14 @@ def _groups(sentence: str, mentions: list[Mention], trig: Trigger, stop: int, ta
     objects, objects_end = _objects(sentence, mentions, trig, stop)
     # parse only when a person follows the trigger that the cheap path could not reach
     if not objects and not trig.direct and parses is not None and any(trig.end <= m.start < stop for m in mentions):
-        objects = [k for k in _parsed_objects(parses(sentence), mentions, trig)]
+        objects = [k for k in _parsed_objects(parses.structure(sentence), mentions, trig)]
     if trig.between:
         return [objects]
     if trig.extending:
         return [list(dict.fromkeys(told[-1].participants + tuple(objects)))] if told and objects else []
     subjects = _subjects(sentence, mentions, trig, taken | set(objects), story.last_person, story.last_group)
     if len(subjects) > 1 and parses is not None and not trig.prepositional:  # which of them is the subject?
-        subjects = _parsed_subjects(parses(sentence), mentions, trig, subjects)
+        subjects = _parsed_subjects(parses.structure(sentence), mentions, trig, subjects)
     if not subjects and trig.prepositional and _words(sentence[:trig.start]) <= 3:  # "After meeting with A, B said"
         subjects = [m.key for m in mentions if m.start >= objects_end and m.key not in objects][:1]
     if not subjects and trig.prepositional:  # "A told reporters after meeting B"

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from etl.extract.dates import Anchor, date_in
 from etl.extract.lexicon import alternation, country_of, load
+from etl.extract.memo import per_batch
 from etl.extract.nlp import Parses, model_name, pipeline
 from etl.extract.persons import PersonIndex
 from etl.extract.weapons import weapons_in
@@ -165,6 +166,7 @@ def _gated(words: set[str], gate: tuple[tuple[frozenset[str], ...], ...]) -> boo
     return any(all(words & cls for cls in entry) for entry in gate)
 
 
+@per_batch
 def is_candidate(sentence: str) -> bool:
     """Worth parsing: a trigger word (every class of one gate entry) and weapon talk."""
     rules = _rules()
@@ -900,20 +902,25 @@ def _merge(perms: list[Permission]) -> list[Permission]:
     return list(merged.values())
 
 
+def structure_sentences(sentences: tuple[str, ...]) -> list[str]:
+    """The sentences of one article whose structure the permission rules read, in order: the
+    candidates, and "X followed suit" only when a candidate came just before."""
+    told = {i for i, s in enumerate(sentences) if is_candidate(s)}
+    if not told:
+        return []
+    near = range(1, _rules().anaphora_sentences + 1)
+    return [s for i, s in enumerate(sentences) if i in told or _follows_up(s) and any(i - k in told for k in near)]
+
+
 def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: Anchor | None,
                         parses: Parses | None = None) -> list[Permission]:
     rules = _rules()
     parses = parses if parses is not None else Parses()
-    wanted = {s for s in sentences if is_candidate(s)}
-    if not wanted:
+    read = structure_sentences(sentences)
+    if not read:
         return []
-    parses.parse_all((s for s in sentences if s in wanted), structure_only=True)  # no entities needed
-    told = [i for i, s in enumerate(sentences) if s in wanted]
-    # "X followed suit": parsed only when a candidate sentence came just before
-    followers = [s for i, s in enumerate(sentences) if s not in wanted and _follows_up(s)
-                 and any(0 < i - j <= rules.anaphora_sentences for j in told)]
-    parses.parse_all(followers, structure_only=True)
-    wanted |= set(followers)
+    parses.parse_all(read, structure_only=True)  # no entities needed
+    wanted = set(read)
     plan: list[tuple[int, str, list[_Claim], date | None]] = []
     last_date: date | None = None
     last_person: str | None = None

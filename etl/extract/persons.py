@@ -15,11 +15,13 @@ the full name with that surname.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from etl.extract.lexicon import Lexicon, alternation, ascii_fold, country_of, load
+from etl.extract.memo import per_batch
 from etl.extract.nlp import Parses
 from etl.records import Country, Person
 
@@ -206,7 +208,8 @@ def _surname_key(tokens: list[str]) -> str:
     return skeleton(split_name(tokens)[1][-1])
 
 
-def _raw_mentions(sentence: str) -> list[Hit]:
+@per_batch
+def _raw_mentions(sentence: str) -> tuple[Hit, ...]:
     """(name tokens, role as written, sure) for every pattern hit in one sentence."""
     pats, lex = patterns(), load()
     sentence = sentence.translate(_BRACKETS)
@@ -232,7 +235,7 @@ def _raw_mentions(sentence: str) -> list[Hit]:
         tokens = clean_name(m.group(0))
         if len(tokens) >= 2 and not _inside_a_proper_name(sentence, m.start(), m.end(), lex):
             out.append((tokens, None, True))
-    return [h for h in out if h[0]]
+    return tuple(h for h in out if h[0])
 
 
 def _in_sentence(hits: list[Hit]) -> list[Hit]:
@@ -433,22 +436,12 @@ class PersonIndex:
     def __init__(self, sentences: tuple[str, ...], parses: Parses | None = None):
         self._acc: dict[str, _Acc] = {}
         self._mentions: dict[str, list[Mention]] = {}  # meetings and permissions ask per sentence
-        pats = patterns()
-        # "Foreign Minister Says Talks Failed": every word looks like a name; a photo caption
-        # names people the article does not report on.
-        usable = [s for s in sentences if not _title_case(s) and not pats.caption.search(s)]
-        hits = {s: _raw_mentions(s) for s in usable}
+        usable = _usable(sentences)
+        hits = {s: list(_raw_mentions(s)) for s in usable}
         text = "\n".join(sentences)
         if parses is not None:
-            known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
             lowercase = _lowercase_words(text)
-            # A sentence said twice is parsed, and its entities added, once.
-            wanted = [s for s in dict.fromkeys(usable) if _unexplained(s, known, lowercase)]
-            # Entities first (the cheap part); the full parse the filters read only where a person is.
-            parses.parse_all(wanted, entities_only=True)
-            named = [s for s in wanted if any(e.label_ == "PERSON" for e in parses.entities(s).ents)]
-            parses.parse_all(named)
-            for s in named:
+            for s in parse_named(parses, _wanted(usable, hits, lowercase)):
                 hits[s] = hits[s] + _entity_hits(parses(s), text, lowercase)
         singles: list[tuple[list[str], str | None, bool, str]] = []
         multi: list[tuple[list[str], str | None, str]] = []
@@ -520,6 +513,35 @@ class PersonIndex:
             out.append(Person(key=key, name=name, evidence=acc.evidence, aliases=aliases,
                               roles=tuple(acc.roles), country=acc.country))
         return out
+
+
+def _usable(sentences: Iterable[str]) -> list[str]:
+    """"Foreign Minister Says Talks Failed": every word looks like a name; a photo caption
+    names people the article does not report on."""
+    caption = patterns().caption
+    return [s for s in sentences if not _title_case(s) and not caption.search(s)]
+
+
+def _wanted(usable: list[str], hits: dict[str, Sequence[Hit]], lowercase: set[str]) -> list[str]:
+    """The sentences worth the pipeline's entities, each once (a sentence said twice is parsed,
+    and its entities added, once)."""
+    known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
+    return [s for s in dict.fromkeys(usable) if _unexplained(s, known, lowercase)]
+
+
+def entity_sentences(sentences: tuple[str, ...]) -> list[str]:
+    """The sentences of one article whose entities PersonIndex will read."""
+    usable = _usable(sentences)
+    return _wanted(usable, {s: _raw_mentions(s) for s in usable}, _lowercase_words("\n".join(sentences)))
+
+
+def parse_named(parses: Parses, wanted: list[str]) -> list[str]:
+    """Parse these sentences for their entities (the cheap part), then fully those with a PERSON,
+    whose parse the entity filters read; returns those."""
+    parses.parse_all(wanted, entities_only=True)
+    named = [s for s in wanted if any(e.label_ == "PERSON" for e in parses.entities(s).ents)]
+    parses.parse_all(named)
+    return named
 
 
 def _title_case(sentence: str) -> bool:
