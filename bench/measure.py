@@ -218,6 +218,20 @@ def extraction_own(corpus: Path, limit: int = 100) -> float:
     return sum(len(sentences_of(a)) for a in articles) / elapsed
 
 
+def shipped_query_seconds(store: Path) -> dict[str, float]:
+    """Seconds each query shipped in ontology/queries/ takes on a store, as `newsgraph query
+    --name` runs it (results written out as CSV), without the command's start-up."""
+    from etl.query import query_store
+    from etl.resources import QUERIES_DIR
+
+    out = {}
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        start = time.perf_counter()
+        query_store(store, path.read_text(encoding="utf-8"), "csv")
+        out[path.stem] = time.perf_counter() - start
+    return out
+
+
 def extraction_helper(repeat: int) -> float | None:
     """bench/bench_extract.py's sentences/s, or None when it is missing or says nothing we can read."""
     script = ROOT / "bench" / "bench_extract.py"
