@@ -549,3 +549,14 @@ def test_a_batch_is_parsed_in_one_spacy_call_per_kind(monkeypatch) -> None:
     for a in articles:
         extract(a)
     assert len(calls) > 3
+
+
+def test_a_batch_of_huge_pages_is_parsed_ahead_only_up_to_a_bound() -> None:
+    """The first pages, up to the bound, are parsed ahead; the others parse their own."""
+    pages = [Article(id=f"p{i}", source="test", sha256="", text=" ".join(
+        f"Norway allowed Chile to use its tanks against targets in Peru, officials said in note {i}-{j}."
+        for j in range(4))) for i in range(3)]
+    parses = parse_ahead(pages, most=5)
+    assert len(parses) == 4  # the second page would pass the bound
+    assert [len(x.permissions) for x in (extract(a, parses) for a in pages)] == [1, 1, 1]
+    assert len(parses) == 12
