@@ -441,7 +441,7 @@ class PersonIndex:
         text = "\n".join(sentences)
         if parses is not None:
             lowercase = _lowercase_words(text)
-            for s in parse_named(parses, _wanted(usable, hits, lowercase)):
+            for s in parse_named(parses, entity_sentences(sentences)):
                 hits[s] = hits[s] + _entity_hits(parses(s), text, lowercase)
         singles: list[tuple[list[str], str | None, bool, str]] = []
         multi: list[tuple[list[str], str | None, str]] = []
@@ -522,20 +522,18 @@ def _usable(sentences: Iterable[str]) -> list[str]:
     return [s for s in sentences if not _title_case(s) and not caption.search(s)]
 
 
-def _wanted(usable: list[str], hits: dict[str, Sequence[Hit]], lowercase: set[str]) -> list[str]:
-    """The sentences worth the pipeline's entities, each once (a sentence said twice is parsed,
-    and its entities added, once)."""
-    known = {skeleton(t) for found in hits.values() for tokens, _, _ in found for t in tokens}
-    return [s for s in dict.fromkeys(usable) if _unexplained(s, known, lowercase)]
-
-
-def entity_sentences(sentences: tuple[str, ...]) -> list[str]:
-    """The sentences of one article whose entities PersonIndex will read."""
+@per_batch
+def entity_sentences(sentences: tuple[str, ...]) -> tuple[str, ...]:
+    """The sentences of one article whose entities PersonIndex reads: those with a capitalised
+    word the patterns leave unexplained, each once (a sentence said twice is parsed, and its
+    entities added, once)."""
     usable = _usable(sentences)
-    return _wanted(usable, {s: _raw_mentions(s) for s in usable}, _lowercase_words("\n".join(sentences)))
+    known = {skeleton(t) for s in usable for tokens, _, _ in _raw_mentions(s) for t in tokens}
+    lowercase = _lowercase_words("\n".join(sentences))
+    return tuple(s for s in dict.fromkeys(usable) if _unexplained(s, known, lowercase))
 
 
-def parse_named(parses: Parses, wanted: list[str]) -> list[str]:
+def parse_named(parses: Parses, wanted: Sequence[str]) -> list[str]:
     """Parse these sentences for their entities (the cheap part), then fully those with a PERSON,
     whose parse the entity filters read; returns those."""
     parses.parse_all(wanted, entities_only=True)
