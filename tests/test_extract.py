@@ -560,3 +560,12 @@ def test_a_batch_of_huge_pages_is_parsed_ahead_only_up_to_a_bound() -> None:
     assert len(parses) == 4  # the second page would pass the bound
     assert [len(x.permissions) for x in (extract(a, parses) for a in pages)] == [1, 1, 1]
     assert len(parses) == 12
+
+
+def test_what_a_batch_keeps_is_forgotten_with_the_next() -> None:
+    from etl.extract.text import clean
+
+    parse_ahead(_samples())
+    assert clean.cache_info().currsize == len(_samples())  # extract reads them again, not cleans them again
+    parse_ahead([])
+    assert clean.cache_info().currsize == 0

@@ -11,15 +11,21 @@ from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
 
-_SIZE = 8192  # bounds callers that never start a batch (extract alone, one article at a time)
+# Bounds for callers that never start a batch; a batch of the ETL's default 50 articles fits.
+ARTICLES = 64
+SENTENCES = 16_384
+
 _kept: list = []
 
 
-def per_batch(fn: F) -> F:
-    """Keep fn's results (fn pure, its arguments hashable) until the next batch."""
-    kept = lru_cache(maxsize=_SIZE)(fn)
-    _kept.append(kept)
-    return kept  # type: ignore[return-value]
+def per_batch(maxsize: int) -> Callable[[F], F]:
+    """Keep fn's results (fn pure, its arguments hashable) until the next batch, at most
+    `maxsize` of them (what extract alone, article by article, would otherwise pile up)."""
+    def keep(fn: F) -> F:
+        kept = lru_cache(maxsize=maxsize)(fn)
+        _kept.append(kept)
+        return kept  # type: ignore[return-value]
+    return keep
 
 
 def new_batch() -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from etl.extract.dates import Anchor, date_in
 from etl.extract.lexicon import alternation, country_of, load
-from etl.extract.memo import per_batch
+from etl.extract.memo import SENTENCES, per_batch
 from etl.extract.nlp import Parses, model_name, pipeline
 from etl.extract.persons import PersonIndex
 from etl.extract.weapons import weapons_in
@@ -166,7 +166,7 @@ def _gated(words: set[str], gate: tuple[tuple[frozenset[str], ...], ...]) -> boo
     return any(all(words & cls for cls in entry) for entry in gate)
 
 
-@per_batch
+@per_batch(SENTENCES)
 def is_candidate(sentence: str) -> bool:
     """Worth parsing: a trigger word (every class of one gate entry) and weapon talk."""
     rules = _rules()

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from etl.extract.lexicon import Lexicon, alternation, ascii_fold, country_of, load
-from etl.extract.memo import per_batch
+from etl.extract.memo import ARTICLES, SENTENCES, per_batch
 from etl.extract.nlp import Parses
 from etl.records import Country, Person
 
@@ -208,7 +208,7 @@ def _surname_key(tokens: list[str]) -> str:
     return skeleton(split_name(tokens)[1][-1])
 
 
-@per_batch
+@per_batch(SENTENCES)
 def _raw_mentions(sentence: str) -> tuple[Hit, ...]:
     """(name tokens, role as written, sure) for every pattern hit in one sentence."""
     pats, lex = patterns(), load()
@@ -522,7 +522,7 @@ def _usable(sentences: Iterable[str]) -> list[str]:
     return [s for s in sentences if not _title_case(s) and not caption.search(s)]
 
 
-@per_batch
+@per_batch(ARTICLES)
 def entity_sentences(sentences: tuple[str, ...]) -> tuple[str, ...]:
     """The sentences of one article whose entities PersonIndex reads: those with a capitalised
     word the patterns leave unexplained, each once (a sentence said twice is parsed, and its

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from etl.extract.lexicon import load
-from etl.extract.memo import per_batch
+from etl.extract.memo import ARTICLES, per_batch
 
 _FINAL = re.compile(r"[.!?…][\"'”’)]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
@@ -144,7 +144,7 @@ def _headline_index(lines: list[str], title: str | None, rules: _Rules, junk: se
     return None
 
 
-@per_batch
+@per_batch(ARTICLES)
 def clean(text: str, title: str | None = None) -> Body:
     """Headline and body sentences of a scraped page, boilerplate removed."""
     rules = _rules()
