@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from etl.extract import extract
 from etl.records import Article, Extraction
 
@@ -23,3 +25,43 @@ def test_an_advertisement_slot_inside_the_body_does_not_end_it():
             "President Omar Haddad met Prime Minister Karim Nassar in Muscat on Sunday.\n\n"
             "Advertisement\n\nThe two leaders discussed trade.")
     assert surnames(x) == [{"Haddad", "Nassar"}]
+
+
+@pytest.mark.parametrize("sentence,country", [
+    ("Senegalese President Amadou Diallo met Karl Brandt in Dakar.", "Senegal"),
+    ("Chad's President Idris Mahamat met Karl Brandt in Berlin.", "Chad"),
+    ("Ivorian Foreign Minister Kouassi Yao met Karl Brandt in Abidjan.", "Ivory Coast"),
+    ("Guatemalan President Luis Herrera met Karl Brandt in Berlin.", "Guatemala"),
+    ("Rwandan President Paul Mugabo met Karl Brandt in Kigali.", "Rwanda"),
+])
+def test_countries_of_africa_and_central_america(sentence, country):
+    x = run(sentence)
+    assert {p.country.name for p in x.persons if p.country} == {country}
+
+
+def test_a_country_word_after_a_title_is_a_given_name():
+    # "Chad", "Jordan", "Israel" are given names too; right after a title they start the name.
+    x = run("Acting Homeland Security Secretary Chad Wolf met President Karl Brandt.")
+    assert surnames(x) == [{"Wolf", "Brandt"}]
+    assert next(p for p in x.persons if p.name == "Chad Wolf").country is None
+
+
+@pytest.mark.parametrize("sentence,name,role", [
+    ("The talks were opened by Premier Li Wenhua.", "Li Wenhua", "Premier"),
+    ("Under Secretary of State Maria Olsen said the talks went well.", "Maria Olsen", "Under Secretary of State"),
+    ("Commission Chairperson Moussa Faki Idriss opened the summit.", "Moussa Faki Idriss", "Chairperson"),
+    ("Minister of State for Defence Affairs Khalid bin Saad al-Marri signed it.",
+     "Khalid bin Saad al-Marri", "Minister of State for Defence Affairs"),
+    ("Minister Responsible for Foreign Affairs Salim bin Hamed al-Busaidi spoke.",
+     "Salim bin Hamed al-Busaidi", "Minister Responsible for Foreign Affairs"),
+])
+def test_offices_of_other_governments_are_titles(sentence, name, role):
+    x = run(sentence)
+    assert [(p.name, p.roles) for p in x.persons] == [(name, (role,))]
+
+
+def test_a_country_telling_its_own_means_grants_nothing():
+    # Once its demonym is known, the speaker's country is the grantor; it cannot permit itself.
+    x = run("Kenya has asked its partners for more help.\n\n"
+            "Peru can strike any target in Chile with its missiles, Peruvian President Luis Herrera said.")
+    assert x.permissions == []

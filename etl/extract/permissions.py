@@ -796,6 +796,12 @@ def _matches(doc: Doc) -> list[tuple[_Family, dict[str, Token]]]:
     return out
 
 
+def _about_itself(s: _Sentence, roles: dict[str, Token], keys: set[str]) -> bool:
+    """The pattern's grantee names only the speaker's own country."""
+    found = _grantee_in(s, roles.get("grantee"), roles["trigger"], set())
+    return bool(found) and all(c.key in keys for c in found)
+
+
 def _claims(s: _Sentence) -> list[_Claim]:
     out = []
     for fam, roles in _matches(s.doc):
@@ -809,6 +815,8 @@ def _claims(s: _Sentence) -> list[_Claim]:
         if not parties:
             continue
         keys = {p.country.key for p in parties if p.country}
+        if fam.grantor == "speaker" and keys and _about_itself(s, roles, keys):
+            continue  # "Peru can strike X, the Peruvian president said": its own means, no one's leave
         kind = _kind(fam, roles)
         grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
         if grantees is None:

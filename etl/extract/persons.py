@@ -141,8 +141,9 @@ def _surname_like_a_country(kept: list[str], tok: str, *, last: bool, lex: Lexic
 def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
     """Name tokens with titles stripped in front and non-name words cut off at the end.
 
-    `country_first`: the recognizer said the words are a person, so a country's name may be a
-    given name before another name ("Israel Katz", "Jordan Bardella")."""
+    `country_first`: the recognizer said the words are a person, or a title stands right before
+    them, so a country's name may be a given name before another name ("Israel Katz", "Jordan
+    Bardella", "Secretary Chad Wolf")."""
     lex = load()
     tokens = raw.split()
     while tokens and (tokens[0] in lex.stopwords or tokens[0].lower().strip(".") in lex.titlewords):
@@ -218,7 +219,7 @@ def _raw_mentions(sentence: str) -> tuple[Hit, ...]:
         # "Rustem Umierov, Ukraine's Defence Minister, General Valerii Zaluzhnyi": the role between
         # commas belongs to the name before it, not to the next one in the list
         listed = "," in sentence[m.end("role"):m.start("name")] and _AFTER_NAME.search(sentence, 0, m.start())
-        out.append((clean_name(m.group("name")), None if listed else m.group("role").strip(), True))
+        out.append((clean_name(m.group("name"), country_first=True), None if listed else m.group("role").strip(), True))
     if " and " in sentence:  # cheap guard: plural titles always coordinate names
         for m in pats.plural.finditer(sentence):
             for n in pats.name_in_list.finditer(m.group("names")):
