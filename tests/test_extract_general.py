@@ -65,3 +65,24 @@ def test_a_country_telling_its_own_means_grants_nothing():
     x = run("Kenya has asked its partners for more help.\n\n"
             "Peru can strike any target in Chile with its missiles, Peruvian President Luis Herrera said.")
     assert x.permissions == []
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Washington approved the sale of 18 MQ-9B drones to Morocco.", "MQ-9B SkyGuardian"),
+    ("The package includes AGM-84H SLAM-ER missiles.", "AGM-84H/K SLAM-ER"),
+    ("Paris suspended delivery of the first Mistral-class helicopter carrier.", "Mistral-class amphibious assault ship"),
+    ("Ankara unveiled the Bayraktar TB3 drone.", "Bayraktar TB3"),
+    ("The air force flies A-29 Super Tucano aircraft.", "Embraer EMB 314 Super Tucano"),
+    ("The navy ordered MH-60R Seahawk helicopters.", "MH-60R Seahawk"),
+    ("The army received T129 ATAK helicopters.", "TAI T129 ATAK"),
+    ("Israel asked for more Tamir interceptors.", "Iron Dome"),
+    ("Tehran showed the 3rd Khordad system.", "3rd Khordad"),
+])
+def test_weapon_systems_of_other_theatres(sentence, name):
+    assert name in {w.name for w in run(sentence).weapons}
+
+
+def test_a_variant_family_is_not_its_sibling():
+    # Hermes 450 and MQ-9B are systems of their own, not the Hermes 900 or the MQ-9 Reaper.
+    names = {w.name for w in run("The army flies Hermes 450 drones and the navy MQ-9B SeaGuardian drones.").weapons}
+    assert names == {"Hermes 450", "MQ-9B SkyGuardian"}
