@@ -86,3 +86,39 @@ def test_a_variant_family_is_not_its_sibling():
     # Hermes 450 and MQ-9B are systems of their own, not the Hermes 900 or the MQ-9 Reaper.
     names = {w.name for w in run("The army flies Hermes 450 drones and the navy MQ-9B SeaGuardian drones.").weapons}
     assert names == {"Hermes 450", "MQ-9B SkyGuardian"}
+
+
+def meeting_sets(x: Extraction) -> list[tuple[set[str], str]]:
+    return [(s, m.status) for s, m in zip(surnames(x), x.meetings)]
+
+
+def test_signers_with_long_country_titles_met():
+    x = run("Kenya's Defence Minister Amina Odhiambo and Qatar's Minister of State for Defence Affairs "
+            "Saad bin Ali al-Marri signed the agreements in Doha.")
+    assert meeting_sets(x) == [({"Odhiambo", "al-Marri"}, "held")]
+    assert x.meetings[0].place == "Doha"
+
+
+def test_a_summit_is_a_meeting():
+    x = run("Leaders hold summit\n\nPresident Min-ho Park and Prime Minister Kenji Sato held a summit in Osaka "
+            "on Thursday.\n\nSato is expected to visit Busan in May for a return summit with Park.")
+    assert meeting_sets(x) == [({"Park", "Sato"}, "held"), ({"Sato", "Park"}, "planned")]
+
+
+def test_a_delegation_led_by_a_named_person_is_met():
+    x = run("President Anna Weber received a delegation led by Foreign Minister Lars Holm.")
+    assert meeting_sets(x) == [({"Weber", "Holm"}, "held")]
+
+
+def test_a_companion_joins_and_tells_a_meeting_of_his_own():
+    x = run("Leaders meet in Rabat\n\nKing Hassan Idrissi received President Omar Haddad in Rabat on Sunday.\n\n"
+            "Haddad was accompanied by Foreign Minister Karim Nassar, who also held talks with his "
+            "counterpart Youssef Benali.")
+    assert [s for s, _ in meeting_sets(x)] == [{"Idrissi", "Haddad", "Nassar"}, {"Nassar", "Benali"}]
+
+
+def test_a_middle_name_may_be_the_one_used():
+    # "Moussa Faki Mahamat" is "Faki" in the next sentence, as Lula is of "Luiz Inácio Lula da Silva".
+    x = run("Summit opens in the capital\n\nCommission Chairperson Ahmat Faki Mahamat opened the summit. "
+            "Faki also met Foreign Minister Lars Holm.")
+    assert surnames(x) == [{"Mahamat", "Holm"}]

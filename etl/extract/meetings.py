@@ -48,6 +48,9 @@ _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and p
 _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
+# Capitalised words with the small words of titles and names between them: a title and given names.
+_TITLE_RUN = re.compile(rf"\s*(?:(?:{NAME_TOKEN}(?:['’]s)?|of|for|the|to|and|bin|bint|ibn|al|el|de|da|van|von)\s+)*")
+_WHO = re.compile(r",\s+who\b")
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
 _TIME_AFTER_OPENER = re.compile(r"\s+(?:\d|noon|midnight|dawn|dusk|nightfall)")  # "since 2019": a time, no event
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;")  # not ", where": "arrived on Monday, where she will meet"
@@ -332,6 +335,12 @@ def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[
         pair = list(dict.fromkeys(m.key for m in reversed(mentions) if m.start < group[-1].start()))[:2]
         if len(pair) == 2:
             return pair[::-1]
+    # "B, who also held talks with C": the relative clause's subject is the person it follows
+    who = list(_WHO.finditer(sentence, window, trig.start))
+    if who and not any(who[-1].end() <= m.start < trig.start for m in mentions):
+        antecedent = [m.key for m in mentions if window <= m.start < who[-1].start() and m.key not in taken]
+        if antecedent:
+            return antecedent[-1:]
     subjects = [m.key for m in mentions if window <= m.start < trig.start and m.key not in taken]
     if subjects:
         return list(dict.fromkeys(subjects))
@@ -355,7 +364,13 @@ def _joint_subjects(sentence: str, mentions: list[Mention], trig: Trigger) -> li
     end = trig.start
     for m in reversed([m for m in mentions if m.end <= trig.start]):
         gap = sentence[m.end:end]
-        if _words(gap) > 4 or (out and not re.search(r"\band\b|,", gap)):
+        joiner = list(re.finditer(r"\band\b|,", gap))
+        if out and not joiner:
+            break
+        # "A and Qatar's Minister of State for Defence Affairs B signed": the next one's title is
+        # no gap, however long
+        if _words(gap) > 4 and not (joiner and _words(gap[:joiner[-1].start()]) <= 1
+                                    and _TITLE_RUN.fullmatch(gap[joiner[-1].end():])):
             break
         out.insert(0, m.key)
         end = m.start
@@ -568,10 +583,7 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
     if attended:
         more = [m.key for m in mentions if m.start < attended.start()]
     elif accompanied:
-        before = [m.key for m in mentions if m.start < accompanied.start()]
-        who = before or ([story.last_person] if has_pronoun(sentence[:accompanied.start()]) else [])
-        if set(who) & set(last.participants):
-            more = [m.key for m in mentions if m.start >= accompanied.end()]
+        more = _companions(sentence, mentions, story, accompanied)
     more = [k for k in dict.fromkeys(more) if k not in last.participants]
     if more:
         story.found[-1] = replace(last, participants=last.participants + tuple(more))
@@ -587,6 +599,18 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
         when = pick(_own_dates(sentence, found, ref.start(), ref.end(), planned, parses), ref.end())
         if when and _fits(when, planned, story.anchor):
             story.found[-1] = replace(story.found[-1], date=when)
+
+
+def _companions(sentence: str, mentions: list[Mention], story: _Story, accompanied: re.Match) -> list[str]:
+    """"He was accompanied by Y": Y joins the last meeting when "he" took part in it; a relative
+    clause after Y ("Y, who also met Z") tells a meeting of its own, not more companions."""
+    before = [m.key for m in mentions if m.start < accompanied.start()]
+    who = before or ([story.last_person] if has_pronoun(sentence[:accompanied.start()]) else [])
+    if not story.found or not set(who) & set(story.found[-1].participants):
+        return []
+    clause = _RELATIVE_CLAUSE.search(sentence, accompanied.end())
+    stop = clause.start() if clause else len(sentence)
+    return [m.key for m in mentions if accompanied.end() <= m.start < stop]
 
 
 def _fits(day, planned: bool, anchor: Anchor | None) -> bool:
@@ -695,6 +719,12 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
             story.anchor = day
         found = _in_sentence(sentence, index, story, parses)
         if found:
+            # "A was accompanied by B, who also met C": B joins the last meeting, then C's is told
+            accompanied = _rules().accompanied.search(sentence)
+            told_after = accompanied and _RELATIVE_CLAUSE.search(sentence, accompanied.end())
+            more = _companions(sentence, index.mentions(sentence), story, accompanied) if told_after else []
+            if more := [k for k in dict.fromkeys(more) if k not in story.found[-1].participants]:
+                story.found[-1] = replace(story.found[-1], participants=story.found[-1].participants + tuple(more))
             story.found += found
             story.since_told = 0
         else:
