@@ -469,6 +469,12 @@ class PersonIndex:
             if len(rest) in (1, 2) and first not in given:
                 self._by_surname.setdefault(skeleton(first), key)
             by_given.setdefault(skeleton(first), []).append(key)
+        for key, acc in self._acc.items():
+            # "Moussa Faki Mahamat" ... "Faki", "Luiz Inácio Lula da Silva" ... "Lula": a middle
+            # name that is no known given name may be the one the article calls them by
+            for middle in self._name(acc).split()[1:-1]:
+                if middle[:1].isupper() and middle not in given and middle not in load().names["surname_particles"]:
+                    self._by_surname.setdefault(skeleton(middle), key)
         for tokens, role, sure, sentence in singles:
             surname = _surname_key(tokens)
             key = self._by_surname.get(surname)
