@@ -122,3 +122,33 @@ def test_a_middle_name_may_be_the_one_used():
     x = run("Summit opens in the capital\n\nCommission Chairperson Ahmat Faki Mahamat opened the summit. "
             "Faki also met Foreign Minister Lars Holm.")
     assert surnames(x) == [{"Mahamat", "Holm"}]
+
+
+def grants(x: Extraction) -> list[tuple[str | None, str, str]]:
+    return sorted((p.grantor.name if p.grantor else None, p.grantee.name, p.status) for p in x.permissions)
+
+
+@pytest.mark.parametrize("sentence,grantor", [
+    ("The Federal Security Council cleared the sale of IRIS-T missiles to Egypt, a spokesman said.", "Germany"),
+    ("The Defense Security Cooperation Agency approved the sale of 40 Harpoon missiles to Kenya.", "United States"),
+])
+def test_export_councils_and_agencies_stand_for_their_country(sentence, grantor):
+    assert grants(run(sentence)) == [(grantor, sentence.split(" to ")[1].split(",")[0].rstrip("."), "granted")]
+
+
+def test_two_approvals_of_different_systems_are_two_permissions():
+    x = run("Washington approves missile sale to Kenya\n\n"
+            "The State Department approved the possible sale of Harpoon missiles to Kenya on Monday.\n\n"
+            "Last week, Washington also approved the sale to Kenya of 12 AH-1Z Viper helicopters.")
+    assert grants(x) == [("United States", "Kenya", "granted")] * 2
+
+
+def test_one_approval_told_twice_is_one_permission():
+    x = run("US approves F-35 sale to Kenya\n\n"
+            "The State Department approved the possible sale to Kenya of 20 F-35 jets and 6 MQ-9B drones.")
+    assert grants(x) == [("United States", "Kenya", "granted")]
+
+
+def test_a_presidential_palace_places_the_meeting_in_its_city():
+    x = run("President Ana Silva received President Karl Brandt at the Casa Rosada on Monday.")
+    assert [m.place for m in x.meetings] == ["Buenos Aires"]

@@ -895,19 +895,24 @@ def _permissions(sentence: str, claim: _Claim, grantee: Country, when: date | No
 
 
 def _merge(perms: list[Permission]) -> list[Permission]:
-    """One permission per (grantor, grantee, status, kind); later reports fill what earlier ones lacked."""
-    merged: dict[tuple, Permission] = {}
+    """One permission per (grantor, grantee, status, kind); later reports fill what earlier ones
+    lacked. Reports whose sentences name weapon systems, none in common ("approved the sale of
+    Harpoon systems"; "last week it also approved SLAM-ER missiles"), are two decisions."""
+    merged: dict[tuple, list[tuple[Permission, set[str]]]] = {}
     for p in perms:
         key = (p.grantor.key if p.grantor else p.grantor_person, p.grantee.key, p.status, p.kind)
-        old = merged.get(key)
-        if old is None:
-            merged[key] = p
+        systems = {w.key for w in weapons_in(p.evidence)}
+        same = merged.setdefault(key, [])
+        at = next((i for i, (_, named) in enumerate(same) if not named or not systems or named & systems), None)
+        if at is None:
+            same.append((p, systems))
             continue
-        merged[key] = replace(old, **{f: getattr(p, f) for f in
-                                      ("grantor_person", "weapon", "weapon_system", "action", "scope", "date",
-                                       "recipient")
-                                      if getattr(old, f) is None and getattr(p, f) is not None})
-    return list(merged.values())
+        old, named = same[at]
+        same[at] = (replace(old, **{f: getattr(p, f) for f in
+                                    ("grantor_person", "weapon", "weapon_system", "action", "scope", "date",
+                                     "recipient")
+                                    if getattr(old, f) is None and getattr(p, f) is not None}), named | systems)
+    return [p for same in merged.values() for p, _ in same]
 
 
 def structure_sentences(sentences: tuple[str, ...]) -> list[str]:
