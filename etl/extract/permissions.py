@@ -770,6 +770,7 @@ class _Claim:
     trigger_at: int
     anaphoric: bool
     targets: frozenset[str]  # keys of the countries struck in the trigger's phrase
+    grantor_told_before: bool = False  # "The department also approved ...": the last permission's grantor
 
 
 def _matches(doc: Doc) -> list[tuple[_Family, dict[str, Token]]]:
@@ -812,7 +813,8 @@ def _claims(s: _Sentence) -> list[_Claim]:
         if status is None:
             continue
         parties = _grantors(s, fam, roles)
-        if not parties:
+        told_before = not parties and _refers_back(_subject_of(trig))
+        if not parties and not told_before:
             continue
         keys = {p.country.key for p in parties if p.country}
         if fam.grantor == "speaker" and keys and _about_itself(s, roles, keys):
@@ -830,8 +832,16 @@ def _claims(s: _Sentence) -> list[_Claim]:
             parties = _announced(s, trig, parties)
         recipient = _recipient(s, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
         targets = frozenset(c.key for t in _phrase_right(trig) if _is_target(t, trig) for c in _countries_in(s, [t], False))
-        out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets))
+        out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets,
+                          told_before))
     return out
+
+
+def _refers_back(subject: Token | None) -> bool:
+    """"It", "the department": a grantor the story named before."""
+    words = _rules().words["told_before"]
+    return subject is not None and _lower(subject) in words and \
+        (subject.tag_ == "PRP" or any(c.lower_ == "the" for c in subject.children))
 
 
 def _weapon(sentence: str, at: int) -> tuple[str | None, str | None]:
@@ -953,6 +963,11 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
     recent: list[tuple[int, Permission]] = []  # (sentence number, permission) for "X followed suit"
     for i, sentence, claims, when in plan:
         for claim in claims:
+            if claim.grantor_told_before:
+                before = [p for j, p in recent if 0 < i - j <= rules.anaphora_sentences]
+                if not before:
+                    continue
+                claim = replace(claim, parties=(_Party(before[-1].grantor, before[-1].grantor_person),))
             keys = {p.country.key for p in claim.parties if p.country}
             if claim.anaphoric:
                 before = [p for j, p in recent if i - j <= rules.anaphora_sentences]
