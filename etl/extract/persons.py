@@ -37,6 +37,9 @@ _TOKEN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
+# "Mohammed bin Salman": a given name, then "son of" and the father's name
+_PATRONYM = re.compile(rf"({NAME_TOKEN})\s+(?:bin|ibn|bint)\s+$")
+_BEFORE_PATRONYM = re.compile(r"\s+(?:bin|ibn|bint)\s")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Tomas] Hale": an editor's insertion
 _BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Tomas] Hale": the entity may end at the bracket
@@ -458,8 +461,15 @@ class PersonIndex:
         for tokens, role, sentence in multi:
             self._add(person_key(fullest[tuple(tokens)]), tokens, role, sentence)
         self._by_surname: dict[str, str] = {}
+        # "Mohammed bin Salman": "Salman" alone is his father, the king; he is found by the whole
+        # "Mohammed bin Salman", or by "Mohammed" when no one else of the article is called so
+        self._patronyms: dict[tuple[str, str], str] = {}
         for key, acc in self._acc.items():
-            self._by_surname.setdefault(_surname_key(self._name(acc).split()), key)
+            name = self._name(acc).split()
+            if len(name) > 2 and name[-2] in load().names["patronymic_particles"]:
+                self._patronyms[(skeleton(name[-3]), skeleton(name[-1]))] = key
+            else:
+                self._by_surname.setdefault(_surname_key(name), key)
         given = load().given_names
         by_given: dict[str, list[str]] = {}
         for key, acc in self._acc.items():
@@ -469,6 +479,10 @@ class PersonIndex:
             if len(rest) in (1, 2) and first not in given:
                 self._by_surname.setdefault(skeleton(first), key)
             by_given.setdefault(skeleton(first), []).append(key)
+        for key in self._patronyms.values():
+            first = skeleton(self._name(self._acc[key]).split()[0])
+            if len(by_given[first]) == 1:
+                self._by_surname.setdefault(first, key)
         for key, acc in self._acc.items():
             # "Moussa Faki Mahamat" ... "Faki", "Luiz Inácio Lula da Silva" ... "Lula": a middle
             # name that is no known given name may be the one the article calls them by
@@ -503,10 +517,18 @@ class PersonIndex:
     def mentions(self, sentence: str) -> list[Mention]:
         """Surname mentions of known persons in a sentence, in order."""
         if sentence not in self._mentions:
-            self._mentions[sentence] = [
-                Mention(m.start(), m.end(), key) for m in _TOKEN_RE.finditer(sentence)
-                if (key := self._by_surname.get(skeleton(m.group(0))))]
+            self._mentions[sentence] = [Mention(m.start(), m.end(), key) for m in _TOKEN_RE.finditer(sentence)
+                                        if (key := self._key_at(sentence, m))]
         return self._mentions[sentence]
+
+    def _key_at(self, sentence: str, m: re.Match) -> str | None:
+        """The person a name word stands for; "X bin Y" is the person of that whole name."""
+        if _BEFORE_PATRONYM.match(sentence, m.end()):
+            return None  # the "X" of "X bin Y": told at "Y"
+        given = _PATRONYM.search(sentence, 0, m.start())
+        if given:
+            return self._patronyms.get((skeleton(given.group(1)), skeleton(m.group(0))))
+        return self._by_surname.get(skeleton(m.group(0)))
 
     def country(self, key: str) -> Country | None:
         acc = self._acc.get(key)
