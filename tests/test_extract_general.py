@@ -152,3 +152,41 @@ def test_one_approval_told_twice_is_one_permission():
 def test_a_presidential_palace_places_the_meeting_in_its_city():
     x = run("President Ana Silva received President Karl Brandt at the Casa Rosada on Monday.")
     assert [m.place for m in x.meetings] == ["Buenos Aires"]
+
+
+@pytest.mark.parametrize("subject", ["The department", "It"])
+def test_a_grantor_told_just_before(subject):
+    x = run("US approves jets\n\nThe State Department approved the sale of F-16 jets to Kenya on Friday. "
+            f"{subject} also approved the potential sale of up to 40 F-35 jets to Ghana.")
+    assert grants(x) == [("United States", "Ghana", "granted"), ("United States", "Kenya", "granted")]
+
+
+def test_a_grantor_told_before_needs_a_permission_just_before():
+    x = run("Markets fell on Friday. The department also approved the potential sale of 40 F-35 jets to Ghana.")
+    assert x.permissions == []
+
+
+def test_a_father_s_name_inside_a_name_is_not_the_father():
+    # In "Crown Prince Faisal bin Saad", "Saad" is his father, whom the story calls "King Saad".
+    x = run("Gulf leaders meet in the capital\n\nKing Saad received President Omar Haddad in Riyadh on Sunday. "
+            "Crown Prince Faisal bin Saad also attended the meeting.")
+    assert sorted(p.name for p in x.persons) == ["Faisal bin Saad", "Omar Haddad", "Saad"]
+    assert [len(m.participants) for m in x.meetings] == [3]
+
+
+def test_a_king_with_a_regnal_number_is_not_his_son():
+    x = run("Leaders meet in the capital\n\nKing Talal III hosted President Omar Haddad in Amman on Sunday. "
+            "Crown Prince Hamza bin Talal took part in the meeting.")
+    assert sorted(p.name for p in x.persons) == ["Hamza bin Talal", "Omar Haddad", "Talal III"]
+
+
+def test_a_given_name_shared_by_two_persons_finds_neither_by_itself():
+    # "Faisal bin Saad" is found by "Faisal" only while no other "Faisal" is named.
+    x = run("Leaders meet in the capital\n\nCrown Prince Faisal bin Saad met President Omar Haddad in Riyadh. "
+            "Haddad will travel to Doha to meet Sheikh Faisal bin Hamad Al Mansour.")
+    assert sorted(map(sorted, surnames(x))) == [["Haddad", "Mansour"], ["Haddad", "Saad"]]
+
+
+def test_a_palace_named_in_two_words_is_no_city():
+    x = run("King Talal III received President Omar Haddad at Al Raghad Palace in Amman on Sunday.")
+    assert [m.place for m in x.meetings] == ["Amman"]

@@ -32,6 +32,7 @@ _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NA
                        r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
+_NEXT_WORD = re.compile(r"\s+(\w+)")
 _MAX_GAP_WORDS = 8
 _POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
@@ -399,12 +400,20 @@ def _place(sentence: str, trig: Trigger | None) -> str | None:
     at = trig.start if trig else 0
     after = [m for m in _rules().place.finditer(sentence, at)]
     before = [m for m in _rules().place.finditer(sentence, 0, at)]
-    cities = [_city(m.group("place"), bool(m.group("the"))) for m in after + before[::-1]
+    # "at Al Husseiniya Palace": a name that runs on into a building word is that building's
+    buildings = _rules().building_words
+    cities = ["" if _next_word(sentence, m.end()) in buildings else _city(m.group("place"), bool(m.group("the")))
+              for m in after + before[::-1]
               if (first := m.group("place").split()[0]) not in lex.stopwords and first not in lex.calendar
               and first not in lex.demonyms and first.lower() not in lex.titlewords]
     # a city anywhere beats a country or building nearer the trigger ("arrived in Kyiv and met X,
     # his first trip to Ukraine")
     return next((c for c in cities if c), "" if cities else None)
+
+
+def _next_word(sentence: str, at: int) -> str:
+    m = _NEXT_WORD.match(sentence, at)
+    return m.group(1) if m else ""
 
 
 def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
