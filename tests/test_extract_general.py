@@ -190,3 +190,16 @@ def test_a_given_name_shared_by_two_persons_finds_neither_by_itself():
 def test_a_palace_named_in_two_words_is_no_city():
     x = run("King Talal III received President Omar Haddad at Al Raghad Palace in Amman on Sunday.")
     assert [m.place for m in x.meetings] == ["Amman"]
+
+
+def test_the_village_of_a_place_is_a_place_not_a_person():
+    x = run("Leaders meet at the border\n\nPresident Min-ho Park and Chairman Tae-sung Ri met at the border "
+            "village of Hwangsan on Friday.")
+    assert "Hwangsan" not in {p.name for p in x.persons}
+    assert [m.place for m in x.meetings] == ["Hwangsan"]
+
+
+def test_as_did_adds_to_who_attended():
+    x = run("Leaders meet at the border\n\nPresident Min-ho Park met Chairman Tae-sung Ri in Kaesong on Friday.\n\n"
+            "Foreign Minister Ji-won Han also attended the talks, as did Defence Minister Chul Kang.")
+    assert surnames(x) == [{"Park", "Ri", "Han", "Kang"}]

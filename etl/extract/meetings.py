@@ -104,6 +104,7 @@ class _Rules:
     section_labels: frozenset[str]
     building_words: frozenset[str]
     regions: frozenset[str]
+    likewise: re.Pattern
 
 
 def _any(fragments: list[str], fill: dict[str, str]) -> re.Pattern:
@@ -132,7 +133,7 @@ def _rules() -> _Rules:
                   re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
                   re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
                   other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]),
-                  frozenset(m["regions"]))
+                  frozenset(m["regions"]), re.compile(m["joiners"]["likewise"], re.I))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -406,9 +407,16 @@ def _place(sentence: str, trig: Trigger | None) -> str | None:
               for m in after + before[::-1]
               if (first := m.group("place").split()[0]) not in lex.stopwords and first not in lex.calendar
               and first not in lex.demonyms and first.lower() not in lex.titlewords]
+    # "at the truce village of X": when nothing else names a city
+    cities += [_city(m.group("place"), False) for m in _place_of().finditer(sentence)]
     # a city anywhere beats a country or building nearer the trigger ("arrived in Kyiv and met X,
     # his first trip to Ukraine")
     return next((c for c in cities if c), "" if cities else None)
+
+
+@lru_cache(maxsize=1)
+def _place_of() -> re.Pattern:
+    return re.compile(rf"\b(?:{alternation(load().names['place_nouns'])}) of (?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
 
 
 def _next_word(sentence: str, at: int) -> str:
@@ -591,6 +599,8 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
     accompanied = rules.accompanied.search(sentence)
     if attended:
         more = [m.key for m in mentions if m.start < attended.start()]
+        likewise = rules.likewise.search(sentence, attended.end())  # "..., as did Y"
+        more += [m.key for m in mentions if likewise and m.start >= likewise.end()]
     elif accompanied:
         more = _companions(sentence, mentions, story, accompanied)
     more = [k for k in dict.fromkeys(more) if k not in last.participants]
