@@ -203,3 +203,43 @@ def test_as_did_adds_to_who_attended():
     x = run("Leaders meet at the border\n\nPresident Min-ho Park met Chairman Tae-sung Ri in Kaesong on Friday.\n\n"
             "Foreign Minister Ji-won Han also attended the talks, as did Defence Minister Chul Kang.")
     assert surnames(x) == [{"Park", "Ri", "Han", "Kang"}]
+
+
+def test_the_speaker_after_a_meeting_of_subjects_is_not_in_it():
+    x = run("President Anna Weber and Chancellor Karl Brandt held talks at the presidential palace, "
+            "the information minister Lars Holm said on Twitter.")
+    assert surnames(x) == [{"Weber", "Brandt"}]
+
+
+def test_someone_also_present_joins_the_meeting_and_the_headline_meeting_is_that_one():
+    x = run("Weber meets Brandt in the resort town\n\n"
+            "President Anna Weber sat down with Chancellor Karl Brandt in the Red Sea resort of Ras Bayda on Monday.\n\n"
+            "Intelligence chief Lars Holm, who mediated the ceasefire, was also present.", published=date(2024, 5, 15))
+    assert surnames(x) == [{"Weber", "Brandt", "Holm"}]
+    assert x.meetings[0].place == "Ras Bayda"
+
+
+def test_the_meeting_a_joiner_names_is_the_one_joined():
+    x = run("Leaders meet at the summit\n\nPrime Minister Anna Weber met President Karl Brandt in Bangkok on Friday.\n\n"
+            "Earlier in the week, Brandt held talks with Vice President Ana Silva.\n\n"
+            "Trade Minister Lars Holm also attended the Weber-Brandt meeting.")
+    assert sorted(map(sorted, surnames(x))) == [["Brandt", "Holm", "Weber"], ["Brandt", "Silva"]]
+
+
+def test_a_historic_meeting_of_two_subjects():
+    x = run("President Karl Brandt and President Ana Silva held a historic meeting in Panama City on Saturday.")
+    assert surnames(x) == [{"Brandt", "Silva"}]
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("The helicopters carry Mk 54 torpedoes.", "Mk 54"),
+    ("Hanoi bought SPYDER air defence systems.", "Spyder"),
+])
+def test_weapon_spellings(sentence, name):
+    assert name in {w.name for w in run(sentence).weapons}
+
+
+def test_a_dashed_day_first_date_in_the_header_is_the_publication_day():
+    from etl.datetext import full_dates
+    assert [d for _, _, d in full_dates("14-02-2023 | Asia Desk")] == [date(2023, 2, 14)]
+    assert full_dates("05-06-2025") == []  # day and month could be either way round

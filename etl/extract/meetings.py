@@ -33,6 +33,8 @@ _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NA
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _NEXT_WORD = re.compile(r"\s+(\w+)")
+_SPACE = re.compile(r"\s*")
+_PAIR = re.compile(r"\b[A-Z]\w+(?:-[A-Z]\w+)+\b")  # "the Ardern-Xi meeting"
 _MAX_GAP_WORDS = 8
 _POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
@@ -203,6 +205,8 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
         if _POSSESSIVE.match(sentence, m.end):  # "met Brandt's envoy Ana Silva": the envoy, not Brandt
             prev_end = m.end
             continue
+        if _rules().speech.match(sentence, _SPACE.match(sentence, m.end).end()):
+            break  # "A and B held talks at the palace, minister C said": the speaker
         if m.key not in out:
             out.append(m.key)
         prev_end = m.end
@@ -603,9 +607,10 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
         more += [m.key for m in mentions if likewise and m.start >= likewise.end()]
     elif accompanied:
         more = _companions(sentence, mentions, story, accompanied)
-    more = [k for k in dict.fromkeys(more) if k not in last.participants]
+    at = _named_meeting(attended.group(0), index, story) if attended else len(story.found) - 1
+    more = [k for k in dict.fromkeys(more) if k not in story.found[at].participants]
     if more:
-        story.found[-1] = replace(last, participants=last.participants + tuple(more))
+        story.found[at] = replace(story.found[at], participants=story.found[at].participants + tuple(more))
     placed = rules.meeting_place.match(sentence)
     if placed and last.place in (None, ""):
         where = _place(sentence[placed.start():], None)
@@ -618,6 +623,16 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
         when = pick(_own_dates(sentence, found, ref.start(), ref.end(), planned, parses), ref.end())
         if when and _fits(when, planned, story.anchor):
             story.found[-1] = replace(story.found[-1], date=when)
+
+
+def _named_meeting(phrase: str, index: PersonIndex, story: _Story) -> int:
+    """The meeting "the Ardern-Xi meeting" names: the latest of those people, else the last one."""
+    names = [w for m in _PAIR.finditer(phrase) for w in m.group(0).split("-")]
+    keys = {k.key for k in index.mentions(" ".join(names))}
+    last = len(story.found) - 1
+    if len(keys) < 2:
+        return last
+    return next((i for i in range(last, -1, -1) if keys <= set(story.found[i].participants)), last)
 
 
 def _companions(sentence: str, mentions: list[Mention], story: _Story, accompanied: re.Match) -> list[str]:
@@ -676,6 +691,7 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
     """One meeting per participant set; a held report takes in a planned one of the same people
     unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
 
+    A headline's meeting of some of the people of a meeting the body tells is that meeting.
     Meetings told in one sentence belong to the same trip, so one lacking a date or
     place takes it from a sibling ("met X in Stockholm hours before talks with Y").
     A held meeting in a present-tense headline ("X meets Y") or in the lead ("X met Y in
@@ -701,6 +717,10 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
         return (any(_EARLIER.search(m.evidence) or vague_time(m.evidence) for m in held) or len(places) > 1
                 or any(m.date is not None and published is not None and m.date > published for m in planned))
 
+    # "A meets B" in the headline is the meeting the body tells with more people ("C was also present")
+    meetings = [m for m in meetings if not (headline and m.evidence == headline and any(
+        o.status == m.status and o.evidence != headline and set(m.participants) < set(o.participants)
+        for o in meetings))]
     split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
         people = frozenset(m.participants)
