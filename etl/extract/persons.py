@@ -166,7 +166,10 @@ def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
             kept.append(tok)
             continue
         name_follows = not kept and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
-        if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or tok.lower().strip(".") in lex.titlewords:
+        word = tok.lower().strip(".")
+        # "Hun Sen": after a name, a title abbreviation without its period ("Sen.") is a name
+        title = word in lex.titlewords and not (kept and word in lex.title_abbreviations and not tok.endswith("."))
+        if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or title:
             break
         kept.append(tok)
     while kept and kept[-1] in lex.names["particles"]:  # a dangling particle
