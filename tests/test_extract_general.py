@@ -243,3 +243,22 @@ def test_a_dashed_day_first_date_in_the_header_is_the_publication_day():
     from etl.datetext import full_dates
     assert [d for _, _, d in full_dates("14-02-2023 | Asia Desk")] == [date(2023, 2, 14)]
     assert full_dates("05-06-2025") == []  # day and month could be either way round
+
+
+def test_a_surname_spelt_like_a_title_abbreviation_stays_in_the_name():
+    # "Sen." is a title only with its period: "Hun Sen" is a name, "Sen. Bob Lee" a senator.
+    x = run("Prime Minister Chan Dara held talks with his counterpart Hun Sen in Bangkok on Saturday.")
+    assert "Hun Sen" in {p.name for p in x.persons}
+
+
+def test_a_city_named_after_a_person_is_no_person():
+    x = run("President Ana Silva is due to meet Prime Minister Karl Brandt on Tuesday before flying to "
+            "Ho Chi Minh City.")
+    assert {p.name for p in x.persons} == {"Ana Silva", "Karl Brandt"}
+
+
+@pytest.mark.parametrize("request_phrase", ["a Danish request", "Denmark's request"])
+def test_who_asks_to_pass_weapons_on_is_the_grantee(request_phrase):
+    x = run(f"Switzerland has rejected {request_phrase} to re-export Swiss-made Piranha armoured vehicles to Kenya.")
+    assert [(p.grantor.name, p.grantee.name, p.status, p.recipient.name) for p in x.permissions] == [
+        ("Switzerland", "Denmark", "refused", "Kenya")]

@@ -530,6 +530,8 @@ def _grantee_in(s: _Sentence, tok: Token | None, top: Token, exclude: set[str]) 
         found = [country_of(m.group(0))] if m else []
         if not found and tok.lower_ in {d.lower() for d in lex.demonyms} and tok.tag_ in ("NNPS", "NNS"):
             found = [lex.demonyms.get(tok.text)]  # "Ukrainians can use ..."
+        if not found and tok.dep_ == "amod" and _lower(tok.head) in _rules().words["request_nouns"]:
+            found = [lex.demonyms.get(tok.text)]  # "a Danish request"
     return [c for c in found if c and c.key not in exclude]
 
 
@@ -553,9 +555,12 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     to = _preps(thing, ("to", "for")) + _preps(trig, ("to", "for"))
     by = _preps(thing, ("by",)) + ([] if _passive(trig) else _preps(trig, ("by",)))
     owner = [thing.head] if thing is not None and thing.dep_ == "pobj" and thing.head.lower_ == "of" else []
-    possessor = [c for c in (thing.children if thing is not None else ()) if c.dep_ in ("poss", "compound")]
+    request = thing is not None and _lower(thing) in _rules().words["request_nouns"]
+    # "Denmark's request", "a Danish request": who asks
+    possessor = [c for c in (thing.children if thing is not None else ())
+                 if c.dep_ in ("poss", "compound") or request and c.dep_ == "amod"]
     # "restrictions on Ukraine's use", "the use of its jets by Armenia", "requests from Germany"
-    asking = ("by", "from") if thing is not None and _lower(thing) in _rules().words["request_nouns"] else ("by",)
+    asking = ("by", "from") if request else ("by",)
     nested = [c for c in (thing.subtree if thing is not None else ()) if c.i != thing.i and
               (c.dep_ == "poss" or c.dep_ == "pobj" and c.head.lower_ in asking and c.head.head.i != trig.i)]
     with_obj = [c for c in trig.children if c.dep_ == "dobj"]  # "provide Kyiv with missiles"
