@@ -262,3 +262,22 @@ def test_who_asks_to_pass_weapons_on_is_the_grantee(request_phrase):
     x = run(f"Switzerland has rejected {request_phrase} to re-export Swiss-made Piranha armoured vehicles to Kenya.")
     assert [(p.grantor.name, p.grantee.name, p.status, p.recipient.name) for p in x.permissions] == [
         ("Switzerland", "Denmark", "refused", "Kenya")]
+
+
+def test_will_host_is_a_planned_meeting():
+    x = run("General Aung Min Soe will host Russian Security Council Secretary Pavel Orlov in Naypyidaw next month.")
+    assert meeting_sets(x) == [({"Soe", "Orlov"}, "planned")]
+
+
+def test_a_seller_that_will_not_proceed_with_a_sale_refuses_it():
+    x = run("Deal called off\n\nChile will not go ahead with the sale of 12 F-16 jets to Peru, the minister said.")
+    assert grants(x) == [("Chile", "Peru", "refused")]
+    assert run("Deal agreed\n\nChile will proceed with the sale of 12 F-16 jets to Peru.").permissions == []
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("The air force received Yak-130 trainers.", "Yak-130"),
+    ("Israel cancelled the sale of the Phalcon early warning aircraft.", "EL/M-2075 Phalcon"),
+])
+def test_more_aircraft(sentence, name):
+    assert name in {w.name for w in run(sentence).weapons}
