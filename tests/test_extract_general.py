@@ -281,3 +281,22 @@ def test_a_seller_that_will_not_proceed_with_a_sale_refuses_it():
 ])
 def test_more_aircraft(sentence, name):
     assert name in {w.name for w in run(sentence).weapons}
+
+
+def test_the_invented_set_s_gold_quotes_its_articles():
+    # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
+    # ../shared/eval/score.py does, by hand).
+    import json
+    from pathlib import Path
+    root = Path(__file__).parent / "data" / "general"
+    golds = sorted((root / "gold").glob("*.json"))
+    assert {g.stem for g in golds} == {a.stem for a in (root / "articles").glob("*.txt")}
+    for g in golds:
+        gold = json.loads(g.read_text(encoding="utf-8"))
+        text = (root / "articles" / gold["article"]).read_text(encoding="utf-8")
+        quoted = [f["evidence"] for k in ("meetings", "weapon_systems", "permissions") for f in gold[k]]
+        quoted += [a for p in gold["persons"] for a in p["aliases"]]
+        quoted += [m for w in gold["weapon_systems"] for m in w["mentions"]]
+        assert [q for q in quoted if q not in text] == [], g.name
+        named = {p["name"] for p in gold["persons"]}
+        assert {n for m in gold["meetings"] for n in m["participants"]} <= named, g.name
