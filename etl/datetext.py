@@ -45,8 +45,8 @@ _MDY = re.compile(rf"\b{month()}\s+(?P<day>\d{{1,2}}){ORDINAL},?\s+(?P<year>{YEA
 _DMY = re.compile(rf"\b(?P<day>\d{{1,2}}){ORDINAL}(?:\s+of)?\s+{month()},?\s+(?P<year>{YEAR})\b")
 # "2025-05-14" (also inside "2025-05-14T10:32Z"), "2025/05/14"
 _ISO = re.compile(rf"(?<![\w/.-])(?P<year>{YEAR})([-/])(?P<month>\d{{1,2}})\2(?P<day>\d{{1,2}})(?![\d/]|[-.]\d)")
-# "14.05.2025" (day first, as European sites print it), "14/05/2025", "5/14/2025"
-_NUMERIC = re.compile(rf"(?<![\w/.])(?P<a>\d{{1,2}})([./])(?P<b>\d{{1,2}})\2(?P<year>{YEAR})(?![\d/])")
+# "14.05.2025" (day first, as European sites print it), "14/05/2025", "5/14/2025", "14-02-2023"
+_NUMERIC = re.compile(rf"(?<![\w/.-])(?P<a>\d{{1,2}})([./-])(?P<b>\d{{1,2}})\2(?P<year>{YEAR})(?![\d/-])")
 
 
 _DIGIT = re.compile(r"\d")
@@ -55,8 +55,9 @@ _DIGIT = re.compile(r"\d")
 def full_dates(text: str) -> list[tuple[int, int, date]]:
     """(start, end, day) of every full date with a year in the text, in order of place.
 
-    Slashed numbers are read only when the order of day and month is plain (a part above 12):
-    "05/06/2025" is 5 June in London and May 6 in Washington. Dotted numbers are day first.
+    Slashed and dashed numbers are read only when the order of day and month is plain (a part
+    above 12): "05/06/2025" is 5 June in London and May 6 in Washington. Dotted numbers are day
+    first.
     """
     out: list[tuple[int, int, date]] = []
     if not _DIGIT.search(text):  # most sentences: four scans saved
@@ -70,9 +71,9 @@ def full_dates(text: str) -> list[tuple[int, int, date]]:
             out.append((m.start(), m.end(), d))
     for m in _NUMERIC.finditer(text):
         a, b = int(m["a"]), int(m["b"])
-        if m.group(2) == "/" and a <= 12 and b <= 12 and a != b:
+        if m.group(2) in "/-" and a <= 12 and b <= 12 and a != b:
             continue
-        day, mon = (b, a) if m.group(2) == "/" and b > 12 else (a, b)
+        day, mon = (b, a) if m.group(2) in "/-" and b > 12 else (a, b)
         if d := make(int(m["year"]), mon, day):
             out.append((m.start(), m.end(), d))
     return sorted(out, key=lambda x: x[0])

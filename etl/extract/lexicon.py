@@ -99,6 +99,7 @@ class Lexicon:
     calendar: frozenset[str]
     not_name: frozenset[str]
     titlewords: frozenset[str]
+    title_abbreviations: frozenset[str]  # title words only ever written with a period ("Sen.", "Gen.")
     given_names: frozenset[str]
     honorifics: frozenset[str]  # find a name ("Mr. Wang") but are no role
 
@@ -149,6 +150,9 @@ def load() -> Lexicon:
     weapon_re = re.compile(r"(?<![\w-])(?P<alias>{})(?P<variant>{})(?![\w-])".format(
         alternation(list(weapons)), weapon_forms["variant"]))
     titlewords = frozenset(w.lower().strip(".") for t in titles + plurals for w in t.split())
+    written = [w for t in titles + plurals for w in t.split()]
+    abbreviations = frozenset(w.lower().strip(".") for w in written if w.endswith(".")) - \
+        frozenset(w.lower() for w in written if not w.endswith("."))
     return Lexicon(
         countries=countries, capitals=capitals, demonyms=demonyms, country_re=country_re, demonym_re=demonym_re,
         countryish=alternation(list(countries) + list(demonyms)),
@@ -158,7 +162,7 @@ def load() -> Lexicon:
         names=names, junk=_json("junk.json"),
         translit=tuple((re.compile(r[0]), r[1]) for r in _rows("translit.tsv")),
         stopwords=frozenset(names["stopwords"]), calendar=frozenset(names["calendar_words"]), not_name=frozenset(names["not_name_words"]),
-        titlewords=titlewords, given_names=frozenset(names["given_names"]), honorifics=frozenset(names["honorifics"]),
+        titlewords=titlewords, title_abbreviations=abbreviations, given_names=frozenset(names["given_names"]), honorifics=frozenset(names["honorifics"]),
     )
 
 

@@ -32,6 +32,9 @@ _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NA
                        r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+_SPACE = re.compile(r"\s*")
+_PAIR = re.compile(r"\b[A-Z]\w+(?:-[A-Z]\w+)+\b")  # "the Ardern-Xi meeting"
 _MAX_GAP_WORDS = 8
 _POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
@@ -48,6 +51,9 @@ _CONTEXT_SENTENCES = 2  # how far back a meeting looks for its trip's date and p
 _FOLLOW_SENTENCES = 3  # how far "the two leaders" or "X also attended the meeting" reach back
 _OBJECT_DEPS = ("dobj", "pobj", "attr", "dative")
 _CLAUSE_DEPS = ("relcl", "advcl", "ccomp", "parataxis", "acl")
+# Capitalised words with the small words of titles and names between them: a title and given names.
+_TITLE_RUN = re.compile(rf"\s*(?:(?:{NAME_TOKEN}(?:['’]s)?|of|for|the|to|and|bin|bint|ibn|al|el|de|da|van|von)\s+)*")
+_WHO = re.compile(r",\s+who\b")
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
 _TIME_AFTER_OPENER = re.compile(r"\s+(?:\d|noon|midnight|dawn|dusk|nightfall)")  # "since 2019": a time, no event
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;")  # not ", where": "arrived on Monday, where she will meet"
@@ -100,6 +106,7 @@ class _Rules:
     section_labels: frozenset[str]
     building_words: frozenset[str]
     regions: frozenset[str]
+    likewise: re.Pattern
 
 
 def _any(fragments: list[str], fill: dict[str, str]) -> re.Pattern:
@@ -128,7 +135,7 @@ def _rules() -> _Rules:
                   re.compile(m["trip_span"], re.I), re.compile(m["gathering"]["chaired_by"], re.I),
                   re.compile(m["gathering"]["chairs"], re.I), re.compile(m["gathering"]["present"], re.I),
                   other_event_pattern(), m["seats"], frozenset(m["section_labels"]), frozenset(m["building_words"]),
-                  frozenset(m["regions"]))
+                  frozenset(m["regions"]), re.compile(m["joiners"]["likewise"], re.I))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -198,6 +205,8 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
         if _POSSESSIVE.match(sentence, m.end):  # "met Brandt's envoy Ana Silva": the envoy, not Brandt
             prev_end = m.end
             continue
+        if _rules().speech.match(sentence, _SPACE.match(sentence, m.end).end()):
+            break  # "A and B held talks at the palace, minister C said": the speaker
         if m.key not in out:
             out.append(m.key)
         prev_end = m.end
@@ -332,6 +341,12 @@ def _subjects(sentence: str, mentions: list[Mention], trig: Trigger, taken: set[
         pair = list(dict.fromkeys(m.key for m in reversed(mentions) if m.start < group[-1].start()))[:2]
         if len(pair) == 2:
             return pair[::-1]
+    # "B, who also held talks with C": the relative clause's subject is the person it follows
+    who = list(_WHO.finditer(sentence, window, trig.start))
+    if who and not any(who[-1].end() <= m.start < trig.start for m in mentions):
+        antecedent = [m.key for m in mentions if window <= m.start < who[-1].start() and m.key not in taken]
+        if antecedent:
+            return antecedent[-1:]
     subjects = [m.key for m in mentions if window <= m.start < trig.start and m.key not in taken]
     if subjects:
         return list(dict.fromkeys(subjects))
@@ -355,7 +370,13 @@ def _joint_subjects(sentence: str, mentions: list[Mention], trig: Trigger) -> li
     end = trig.start
     for m in reversed([m for m in mentions if m.end <= trig.start]):
         gap = sentence[m.end:end]
-        if _words(gap) > 4 or (out and not re.search(r"\band\b|,", gap)):
+        joiner = list(re.finditer(r"\band\b|,", gap))
+        if out and not joiner:
+            break
+        # "A and Qatar's Minister of State for Defence Affairs B signed": the next one's title is
+        # no gap, however long
+        if _words(gap) > 4 and not (joiner and _words(gap[:joiner[-1].start()]) <= 1
+                                    and _TITLE_RUN.fullmatch(gap[joiner[-1].end():])):
             break
         out.insert(0, m.key)
         end = m.start
@@ -384,12 +405,27 @@ def _place(sentence: str, trig: Trigger | None) -> str | None:
     at = trig.start if trig else 0
     after = [m for m in _rules().place.finditer(sentence, at)]
     before = [m for m in _rules().place.finditer(sentence, 0, at)]
-    cities = [_city(m.group("place"), bool(m.group("the"))) for m in after + before[::-1]
+    # "at Al Husseiniya Palace": a name that runs on into a building word is that building's
+    buildings = _rules().building_words
+    cities = ["" if _next_word(sentence, m.end()) in buildings else _city(m.group("place"), bool(m.group("the")))
+              for m in after + before[::-1]
               if (first := m.group("place").split()[0]) not in lex.stopwords and first not in lex.calendar
               and first not in lex.demonyms and first.lower() not in lex.titlewords]
+    # "at the truce village of X": when nothing else names a city
+    cities += [_city(m.group("place"), False) for m in _place_of().finditer(sentence)]
     # a city anywhere beats a country or building nearer the trigger ("arrived in Kyiv and met X,
     # his first trip to Ukraine")
     return next((c for c in cities if c), "" if cities else None)
+
+
+@lru_cache(maxsize=1)
+def _place_of() -> re.Pattern:
+    return re.compile(rf"\b(?:{alternation(load().names['place_nouns'])}) of (?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
+
+
+def _next_word(sentence: str, at: int) -> str:
+    m = _NEXT_WORD.match(sentence, at)
+    return m.group(1) if m else ""
 
 
 def _dateline_match(sentences: tuple[str, ...]) -> re.Match | None:
@@ -567,14 +603,14 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
     accompanied = rules.accompanied.search(sentence)
     if attended:
         more = [m.key for m in mentions if m.start < attended.start()]
+        likewise = rules.likewise.search(sentence, attended.end())  # "..., as did Y"
+        more += [m.key for m in mentions if likewise and m.start >= likewise.end()]
     elif accompanied:
-        before = [m.key for m in mentions if m.start < accompanied.start()]
-        who = before or ([story.last_person] if has_pronoun(sentence[:accompanied.start()]) else [])
-        if set(who) & set(last.participants):
-            more = [m.key for m in mentions if m.start >= accompanied.end()]
-    more = [k for k in dict.fromkeys(more) if k not in last.participants]
+        more = _companions(sentence, mentions, story, accompanied)
+    at = _named_meeting(attended.group(0), index, story) if attended else len(story.found) - 1
+    more = [k for k in dict.fromkeys(more) if k not in story.found[at].participants]
     if more:
-        story.found[-1] = replace(last, participants=last.participants + tuple(more))
+        story.found[at] = replace(story.found[at], participants=story.found[at].participants + tuple(more))
     placed = rules.meeting_place.match(sentence)
     if placed and last.place in (None, ""):
         where = _place(sentence[placed.start():], None)
@@ -587,6 +623,28 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
         when = pick(_own_dates(sentence, found, ref.start(), ref.end(), planned, parses), ref.end())
         if when and _fits(when, planned, story.anchor):
             story.found[-1] = replace(story.found[-1], date=when)
+
+
+def _named_meeting(phrase: str, index: PersonIndex, story: _Story) -> int:
+    """The meeting "the Ardern-Xi meeting" names: the latest of those people, else the last one."""
+    names = [w for m in _PAIR.finditer(phrase) for w in m.group(0).split("-")]
+    keys = {k.key for k in index.mentions(" ".join(names))}
+    last = len(story.found) - 1
+    if len(keys) < 2:
+        return last
+    return next((i for i in range(last, -1, -1) if keys <= set(story.found[i].participants)), last)
+
+
+def _companions(sentence: str, mentions: list[Mention], story: _Story, accompanied: re.Match) -> list[str]:
+    """"He was accompanied by Y": Y joins the last meeting when "he" took part in it; a relative
+    clause after Y ("Y, who also met Z") tells a meeting of its own, not more companions."""
+    before = [m.key for m in mentions if m.start < accompanied.start()]
+    who = before or ([story.last_person] if has_pronoun(sentence[:accompanied.start()]) else [])
+    if not story.found or not set(who) & set(story.found[-1].participants):
+        return []
+    clause = _RELATIVE_CLAUSE.search(sentence, accompanied.end())
+    stop = clause.start() if clause else len(sentence)
+    return [m.key for m in mentions if accompanied.end() <= m.start < stop]
 
 
 def _fits(day, planned: bool, anchor: Anchor | None) -> bool:
@@ -633,6 +691,7 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
     """One meeting per participant set; a held report takes in a planned one of the same people
     unless the planned one is dated after the article's day or placed elsewhere (a second meeting).
 
+    A headline's meeting of some of the people of a meeting the body tells is that meeting.
     Meetings told in one sentence belong to the same trip, so one lacking a date or
     place takes it from a sibling ("met X in Stockholm hours before talks with Y").
     A held meeting in a present-tense headline ("X meets Y") or in the lead ("X met Y in
@@ -658,6 +717,10 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
         return (any(_EARLIER.search(m.evidence) or vague_time(m.evidence) for m in held) or len(places) > 1
                 or any(m.date is not None and published is not None and m.date > published for m in planned))
 
+    # "A meets B" in the headline is the meeting the body tells with more people ("C was also present")
+    meetings = [m for m in meetings if not (headline and m.evidence == headline and any(
+        o.status == m.status and o.evidence != headline and set(m.participants) < set(o.participants)
+        for o in meetings))]
     split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
         people = frozenset(m.participants)
@@ -695,6 +758,12 @@ def extract_meetings(sentences: tuple[str, ...], headline: str | None, index: Pe
             story.anchor = day
         found = _in_sentence(sentence, index, story, parses)
         if found:
+            # "A was accompanied by B, who also met C": B joins the last meeting, then C's is told
+            accompanied = _rules().accompanied.search(sentence)
+            told_after = accompanied and _RELATIVE_CLAUSE.search(sentence, accompanied.end())
+            more = _companions(sentence, index.mentions(sentence), story, accompanied) if told_after else []
+            if more := [k for k in dict.fromkeys(more) if k not in story.found[-1].participants]:
+                story.found[-1] = replace(story.found[-1], participants=story.found[-1].participants + tuple(more))
             story.found += found
             story.since_told = 0
         else:

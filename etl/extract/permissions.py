@@ -530,6 +530,8 @@ def _grantee_in(s: _Sentence, tok: Token | None, top: Token, exclude: set[str]) 
         found = [country_of(m.group(0))] if m else []
         if not found and tok.lower_ in {d.lower() for d in lex.demonyms} and tok.tag_ in ("NNPS", "NNS"):
             found = [lex.demonyms.get(tok.text)]  # "Ukrainians can use ..."
+        if not found and tok.dep_ == "amod" and _lower(tok.head) in _rules().words["request_nouns"]:
+            found = [lex.demonyms.get(tok.text)]  # "a Danish request"
     return [c for c in found if c and c.key not in exclude]
 
 
@@ -553,9 +555,12 @@ def _candidates(fam: _Family, roles: dict[str, Token]) -> list[Token | None]:
     to = _preps(thing, ("to", "for")) + _preps(trig, ("to", "for"))
     by = _preps(thing, ("by",)) + ([] if _passive(trig) else _preps(trig, ("by",)))
     owner = [thing.head] if thing is not None and thing.dep_ == "pobj" and thing.head.lower_ == "of" else []
-    possessor = [c for c in (thing.children if thing is not None else ()) if c.dep_ in ("poss", "compound")]
+    request = thing is not None and _lower(thing) in _rules().words["request_nouns"]
+    # "Denmark's request", "a Danish request": who asks
+    possessor = [c for c in (thing.children if thing is not None else ())
+                 if c.dep_ in ("poss", "compound") or request and c.dep_ == "amod"]
     # "restrictions on Ukraine's use", "the use of its jets by Armenia", "requests from Germany"
-    asking = ("by", "from") if thing is not None and _lower(thing) in _rules().words["request_nouns"] else ("by",)
+    asking = ("by", "from") if request else ("by",)
     nested = [c for c in (thing.subtree if thing is not None else ()) if c.i != thing.i and
               (c.dep_ == "poss" or c.dep_ == "pobj" and c.head.lower_ in asking and c.head.head.i != trig.i)]
     with_obj = [c for c in trig.children if c.dep_ == "dobj"]  # "provide Kyiv with missiles"
@@ -770,6 +775,7 @@ class _Claim:
     trigger_at: int
     anaphoric: bool
     targets: frozenset[str]  # keys of the countries struck in the trigger's phrase
+    grantor_told_before: bool = False  # "The department also approved ...": the last permission's grantor
 
 
 def _matches(doc: Doc) -> list[tuple[_Family, dict[str, Token]]]:
@@ -796,6 +802,12 @@ def _matches(doc: Doc) -> list[tuple[_Family, dict[str, Token]]]:
     return out
 
 
+def _about_itself(s: _Sentence, roles: dict[str, Token], keys: set[str]) -> bool:
+    """The pattern's grantee names only the speaker's own country."""
+    found = _grantee_in(s, roles.get("grantee"), roles["trigger"], set())
+    return bool(found) and all(c.key in keys for c in found)
+
+
 def _claims(s: _Sentence) -> list[_Claim]:
     out = []
     for fam, roles in _matches(s.doc):
@@ -806,9 +818,12 @@ def _claims(s: _Sentence) -> list[_Claim]:
         if status is None:
             continue
         parties = _grantors(s, fam, roles)
-        if not parties:
+        told_before = not parties and _refers_back(_subject_of(trig))
+        if not parties and not told_before:
             continue
         keys = {p.country.key for p in parties if p.country}
+        if fam.grantor == "speaker" and keys and _about_itself(s, roles, keys):
+            continue  # "Peru can strike X, the Peruvian president said": its own means, no one's leave
         kind = _kind(fam, roles)
         grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
         if grantees is None:
@@ -822,8 +837,16 @@ def _claims(s: _Sentence) -> list[_Claim]:
             parties = _announced(s, trig, parties)
         recipient = _recipient(s, roles, keys | {g.key for g in grantees}) if kind == "retransfer" else None
         targets = frozenset(c.key for t in _phrase_right(trig) if _is_target(t, trig) for c in _countries_in(s, [t], False))
-        out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets))
+        out.append(_Claim(tuple(parties), tuple(grantees), status, kind, recipient, trig.idx, fam.anaphoric, targets,
+                          told_before))
     return out
+
+
+def _refers_back(subject: Token | None) -> bool:
+    """"It", "the department": a grantor the story named before."""
+    words = _rules().words["told_before"]
+    return subject is not None and _lower(subject) in words and \
+        (subject.tag_ == "PRP" or any(c.lower_ == "the" for c in subject.children))
 
 
 def _weapon(sentence: str, at: int) -> tuple[str | None, str | None]:
@@ -887,19 +910,24 @@ def _permissions(sentence: str, claim: _Claim, grantee: Country, when: date | No
 
 
 def _merge(perms: list[Permission]) -> list[Permission]:
-    """One permission per (grantor, grantee, status, kind); later reports fill what earlier ones lacked."""
-    merged: dict[tuple, Permission] = {}
+    """One permission per (grantor, grantee, status, kind); later reports fill what earlier ones
+    lacked. Reports whose sentences name weapon systems, none in common ("approved the sale of
+    Harpoon systems"; "last week it also approved SLAM-ER missiles"), are two decisions."""
+    merged: dict[tuple, list[tuple[Permission, set[str]]]] = {}
     for p in perms:
         key = (p.grantor.key if p.grantor else p.grantor_person, p.grantee.key, p.status, p.kind)
-        old = merged.get(key)
-        if old is None:
-            merged[key] = p
+        systems = {w.key for w in weapons_in(p.evidence)}
+        same = merged.setdefault(key, [])
+        at = next((i for i, (_, named) in enumerate(same) if not named or not systems or named & systems), None)
+        if at is None:
+            same.append((p, systems))
             continue
-        merged[key] = replace(old, **{f: getattr(p, f) for f in
-                                      ("grantor_person", "weapon", "weapon_system", "action", "scope", "date",
-                                       "recipient")
-                                      if getattr(old, f) is None and getattr(p, f) is not None})
-    return list(merged.values())
+        old, named = same[at]
+        same[at] = (replace(old, **{f: getattr(p, f) for f in
+                                    ("grantor_person", "weapon", "weapon_system", "action", "scope", "date",
+                                     "recipient")
+                                    if getattr(old, f) is None and getattr(p, f) is not None}), named | systems)
+    return [p for same in merged.values() for p, _ in same]
 
 
 def structure_sentences(sentences: tuple[str, ...]) -> list[str]:
@@ -940,6 +968,11 @@ def extract_permissions(sentences: tuple[str, ...], index: PersonIndex, anchor: 
     recent: list[tuple[int, Permission]] = []  # (sentence number, permission) for "X followed suit"
     for i, sentence, claims, when in plan:
         for claim in claims:
+            if claim.grantor_told_before:
+                before = [p for j, p in recent if 0 < i - j <= rules.anaphora_sentences]
+                if not before:
+                    continue
+                claim = replace(claim, parties=(_Party(before[-1].grantor, before[-1].grantor_person),))
             keys = {p.country.key for p in claim.parties if p.country}
             if claim.anaphoric:
                 before = [p for j, p in recent if i - j <= rules.anaphora_sentences]

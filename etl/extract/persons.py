@@ -37,6 +37,9 @@ _TOKEN_RE = re.compile(rf"(?<![\w-]){NAME_TOKEN}")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _NAME_WORD = re.compile(rf"{NAME_TOKEN}\.?")
+# "Mohammed bin Salman": a given name, then "son of" and the father's name
+_PATRONYM = re.compile(rf"({NAME_TOKEN})\s+(?:bin|ibn|bint)\s+$")
+_BEFORE_PATRONYM = re.compile(r"\s+(?:bin|ibn|bint)\s")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _BRACKETS = str.maketrans("[]", "  ")  # "a meeting with [Tomas] Hale": an editor's insertion
 _BRACKETED_REST = re.compile(rf"\]\s+{NAME_TOKEN}")  # "[Tomas] Hale": the entity may end at the bracket
@@ -141,8 +144,9 @@ def _surname_like_a_country(kept: list[str], tok: str, *, last: bool, lex: Lexic
 def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
     """Name tokens with titles stripped in front and non-name words cut off at the end.
 
-    `country_first`: the recognizer said the words are a person, so a country's name may be a
-    given name before another name ("Israel Katz", "Jordan Bardella")."""
+    `country_first`: the recognizer said the words are a person, or a title stands right before
+    them, so a country's name may be a given name before another name ("Israel Katz", "Jordan
+    Bardella", "Secretary Chad Wolf")."""
     lex = load()
     tokens = raw.split()
     while tokens and (tokens[0] in lex.stopwords or tokens[0].lower().strip(".") in lex.titlewords):
@@ -162,7 +166,10 @@ def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
             kept.append(tok)
             continue
         name_follows = not kept and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
-        if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or tok.lower().strip(".") in lex.titlewords:
+        word = tok.lower().strip(".")
+        # "Hun Sen": after a name, a title abbreviation without its period ("Sen.") is a name
+        title = word in lex.titlewords and not (kept and word in lex.title_abbreviations and not tok.endswith("."))
+        if tok in lex.stopwords or _is_place_or_org(tok, lex, initials=name_follows) or title:
             break
         kept.append(tok)
     while kept and kept[-1] in lex.names["particles"]:  # a dangling particle
@@ -218,7 +225,7 @@ def _raw_mentions(sentence: str) -> tuple[Hit, ...]:
         # "Rustem Umierov, Ukraine's Defence Minister, General Valerii Zaluzhnyi": the role between
         # commas belongs to the name before it, not to the next one in the list
         listed = "," in sentence[m.end("role"):m.start("name")] and _AFTER_NAME.search(sentence, 0, m.start())
-        out.append((clean_name(m.group("name")), None if listed else m.group("role").strip(), True))
+        out.append((clean_name(m.group("name"), country_first=True), None if listed else m.group("role").strip(), True))
     if " and " in sentence:  # cheap guard: plural titles always coordinate names
         for m in pats.plural.finditer(sentence):
             for n in pats.name_in_list.finditer(m.group("names")):
@@ -336,14 +343,17 @@ def _inside_a_proper_name(sentence: str, start: int, end: int, lex: Lexicon) -> 
 
 
 def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
-    """"fighting near Avdiivka", "Bakhmut and Avdiivka": a name after a preposition of place, or
-    coordinated with a place the recognizer knows, is a place."""
+    """"fighting near Avdiivka", "Bakhmut and Avdiivka", "the village of Kupiansk": a name after a
+    preposition of place or a place noun's "of", or coordinated with a place the recognizer knows,
+    is a place."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ in lex.names["place_prepositions"]:
         return True
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in lex.names["place_nouns"]:
+        return True  # "the truce village of X"
     return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in _coordinated(root))
 
 
@@ -457,8 +467,15 @@ class PersonIndex:
         for tokens, role, sentence in multi:
             self._add(person_key(fullest[tuple(tokens)]), tokens, role, sentence)
         self._by_surname: dict[str, str] = {}
+        # "Mohammed bin Salman": "Salman" alone is his father, the king; he is found by the whole
+        # "Mohammed bin Salman", or by "Mohammed" when no one else of the article is called so
+        self._patronyms: dict[tuple[str, str], str] = {}
         for key, acc in self._acc.items():
-            self._by_surname.setdefault(_surname_key(self._name(acc).split()), key)
+            name = self._name(acc).split()
+            if len(name) > 2 and name[-2] in load().names["patronymic_particles"]:
+                self._patronyms[(skeleton(name[-3]), skeleton(name[-1]))] = key
+            else:
+                self._by_surname.setdefault(_surname_key(name), key)
         given = load().given_names
         by_given: dict[str, list[str]] = {}
         for key, acc in self._acc.items():
@@ -468,6 +485,16 @@ class PersonIndex:
             if len(rest) in (1, 2) and first not in given:
                 self._by_surname.setdefault(skeleton(first), key)
             by_given.setdefault(skeleton(first), []).append(key)
+        for key in self._patronyms.values():
+            first = skeleton(self._name(self._acc[key]).split()[0])
+            if len(by_given[first]) == 1:
+                self._by_surname.setdefault(first, key)
+        for key, acc in self._acc.items():
+            # "Moussa Faki Mahamat" ... "Faki", "Luiz Inácio Lula da Silva" ... "Lula": a middle
+            # name that is no known given name may be the one the article calls them by
+            for middle in self._name(acc).split()[1:-1]:
+                if middle[:1].isupper() and middle not in given and middle not in load().names["surname_particles"]:
+                    self._by_surname.setdefault(skeleton(middle), key)
         for tokens, role, sure, sentence in singles:
             surname = _surname_key(tokens)
             key = self._by_surname.get(surname)
@@ -496,10 +523,18 @@ class PersonIndex:
     def mentions(self, sentence: str) -> list[Mention]:
         """Surname mentions of known persons in a sentence, in order."""
         if sentence not in self._mentions:
-            self._mentions[sentence] = [
-                Mention(m.start(), m.end(), key) for m in _TOKEN_RE.finditer(sentence)
-                if (key := self._by_surname.get(skeleton(m.group(0))))]
+            self._mentions[sentence] = [Mention(m.start(), m.end(), key) for m in _TOKEN_RE.finditer(sentence)
+                                        if (key := self._key_at(sentence, m))]
         return self._mentions[sentence]
+
+    def _key_at(self, sentence: str, m: re.Match) -> str | None:
+        """The person a name word stands for; "X bin Y" is the person of that whole name."""
+        if _BEFORE_PATRONYM.match(sentence, m.end()):
+            return None  # the "X" of "X bin Y": told at "Y"
+        given = _PATRONYM.search(sentence, 0, m.start())
+        if given:
+            return self._patronyms.get((skeleton(given.group(1)), skeleton(m.group(0))))
+        return self._by_surname.get(skeleton(m.group(0)))
 
     def country(self, key: str) -> Country | None:
         acc = self._acc.get(key)

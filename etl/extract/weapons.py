@@ -37,7 +37,7 @@ _KIND_WORDS = {
 _DIGIT = re.compile(r"\d")
 _MEMBER = re.compile(r"-(?:\d{1,4}[A-Z]{0,2}|[IVX]{1,4})(?=s?$)")  # "-18", "-5B", "-V" after a family name
 _WORDLIKE = re.compile(r"[A-Z]?[a-z'’]+(?:[ -][A-Z]?[a-z'’]+)*")  # "Patriot", "Black Hawks", "Carl Gustaf"
-_MODEL = r"(?P<model>Type \d{2,3}[A-Z]{0,2}|[A-Z][A-Za-z]{0,10}-?\d{1,4}[A-Za-z0-9]{0,4}(?:[-/][A-Z0-9]{1,4})?)"
+_MODEL = r"(?P<model>Type \d{2,3}[A-Z]{0,2}|(?:Mk|MK|Mark)\.? \d{1,3}[A-Z]?|[A-Z][A-Za-z]{0,10}-?\d{1,4}[A-Za-z0-9]{0,4}(?:[-/][A-Z0-9]{1,4})?)"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:-[A-Z0-9]{1,3}|-[A-Z][a-z]+)?|[A-Z]{2,}|[A-Z]\.)"  # "Burke", "Buyan-M", "Arleigh-Burke", "ANZAC", "R."
 _SHIP_WORD = r"(?:[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)?[A-Z][a-z]+)?|[A-Z]\.)"  # "Moskva", "Rostov-on-Don", "D."
 _PARTICLES = r"(?:of|de|da|del|la|the)"
