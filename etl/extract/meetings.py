@@ -34,7 +34,7 @@ _DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NA
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _NEXT_WORD = re.compile(r"\s+(\w+)")
 _SPACE = re.compile(r"\s*")
-_PAIR = re.compile(r"\b[A-Z]\w+(?:-[A-Z]\w+)+\b")  # "the Ardern-Xi meeting"
+_PAIR = re.compile(r"\b[A-Z]\w+(?:-[A-Z]\w+)+\b")  # "the Hale-Okafor meeting"
 _MAX_GAP_WORDS = 8
 _POSSESSIVE = re.compile(r"['’]s?\b")
 # what stands between "visited" and the person: titles and given names, "his Indian counterpart,"
@@ -626,7 +626,7 @@ def _joins(sentence: str, index: PersonIndex, story: _Story, parses: Parses | No
 
 
 def _named_meeting(phrase: str, index: PersonIndex, story: _Story) -> int:
-    """The meeting "the Ardern-Xi meeting" names: the latest of those people, else the last one."""
+    """The meeting "the Hale-Okafor meeting" names: the latest of those people, else the last one."""
     names = [w for m in _PAIR.finditer(phrase) for w in m.group(0).split("-")]
     keys = {k.key for k in index.mentions(" ".join(names))}
     last = len(story.found) - 1
