@@ -9,6 +9,7 @@ which stay in this process because the embedded store has one writer.
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from etl.serve.graphstore import open_target, target_spec
 from etl.errors import UserError
 from etl.load import Target, Versions, graph_iri, load_ontology
 from etl.store import exclusive
-from etl.pipeline import (BATCH_SIZE, Prepared, Summary, batches, load_prepared, pipeline_stamp, prepare_batch, prune_graphs,
-                          split_clashes)
+from etl.pipeline import (BATCH_SIZE, Prepared, Summary, batches, load_groups, load_prepared, pipeline_stamp,
+                          prepare_batch, prune_graphs, split_clashes)
 from etl import quarantine
 from etl.read import article_id, iter_sources
 from etl.resolve import resolve
@@ -159,22 +160,35 @@ def _etl(source: str, target: TargetSpec, summary: Summary, batch_size: int, sha
     stored = {} if force else read_versions(target)
     stamp = pipeline_stamp(Path(shapes))  # once per run, the same for every batch wherever it runs
     ontology_task(target)
-    pending: deque[PrefectFuture] = deque()
+    total = len(paths) + len(clashes)
 
-    def load_next() -> None:
-        for p, loaded in load_batch(target, pending.popleft().result()):
+    def prepared() -> Iterator[list[Prepared]]:
+        pending: deque[PrefectFuture] = deque()
+        done = len(clashes)
+
+        def next_batch() -> list[Prepared]:
+            nonlocal done
+            batch = pending.popleft().result()
+            done += len(batch)
+            if progress:  # counted as prepared: loads wait for a group of batches (load_groups)
+                print(f"\r[{done}/{total}] articles", end="", file=sys.stderr, flush=True)
+            return batch
+
+        for batch in batches(paths, batch_size):
+            # Only this batch's entries travel with the task (it may run in another process).
+            mine = {g: stored[g] for g in (graph_iri(article_id(Path(p))) for p in batch) if g in stored}
+            pending.append(prepare_articles.submit(batch, shapes, mine, stamp))
+            if len(pending) > ahead:
+                yield next_batch()
+        while pending:
+            yield next_batch()
+
+    # An endpoint stores each graph in a transaction of its own, never a bulk load: grouping
+    # there would only keep the articles from its clients longer.
+    groups = load_groups(prepared()) if target[0] == "store" else prepared()
+    for group in groups:
+        for p, loaded in load_batch(target, group):
             summary.add(p, loaded)
-        if progress:
-            print(f"\r[{summary.read}/{len(paths) + len(clashes)}] articles", end="", file=sys.stderr, flush=True)
-
-    for batch in batches(paths, batch_size):
-        # Only this batch's entries travel with the task (it may run in another process).
-        mine = {g: stored[g] for g in (graph_iri(article_id(Path(p))) for p in batch) if g in stored}
-        pending.append(prepare_articles.submit(batch, shapes, mine, stamp))
-        if len(pending) > ahead:
-            load_next()
-    while pending:
-        load_next()
     if progress and paths:
         print(file=sys.stderr)
     if prune:

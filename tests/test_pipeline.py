@@ -96,3 +96,20 @@ def test_a_batch_parses_its_articles_together_or_each_its_own(samples: Path, mon
     alone = prepare_batch(paths)
     assert [p.outcome for p in alone] == ["ready"] * 5
     assert [p.ntriples for p in alone] == [p.ntriples for p in together]
+
+
+def test_loads_grow_with_the_run_up_to_the_cap() -> None:
+    from etl.pipeline import LOAD_CAP_TRIPLES, Prepared, load_groups
+
+    per_batch = 5_000  # 50 articles of 100 triples, about what the generated corpus makes
+    batches = [[Prepared(f"{b}-{i}", "ready", f"a{b}-{i}", triples=100) for i in range(50)] for b in range(400)]
+    groups = list(load_groups(iter(batches)))
+    assert [p for g in groups for p in g] == [p for b in batches for p in b]  # each article once, in order
+    sizes = [sum(p.triples for p in g) for g in groups]
+    assert sizes[0] == per_batch  # the first batch is not held back
+    for i, size in enumerate(sizes[1:-1], 1):
+        assert size >= min(LOAD_CAP_TRIPLES, sum(sizes[:i]) // 2)
+        assert size < min(LOAD_CAP_TRIPLES, sum(sizes[:i]) // 2) + per_batch  # loaded as soon as due
+    assert len(groups) < len(batches) // 10  # 2M triples in far fewer loads than batches
+    skipped = [[Prepared(f"s{i}", "skipped", f"s{i}")] for i in range(3)]
+    assert list(load_groups(iter(skipped))) == skipped  # nothing to load: nothing waits
