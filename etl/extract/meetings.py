@@ -120,7 +120,7 @@ def _rules() -> _Rules:
     # as tries: tried at every "at ", "held ", "a " of every sentence, a flat list of 40 words is slow
     fill = {"mods": "(?:" + alternation(m["mods"]) + ")", "talks": alternation(m["talks_nouns"])}
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
-             rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
+             rf"(?P<place>(?:{alternation(m['long_cities'])})(?![\w-])|{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
     return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
                   _any(m["direct"], fill), _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
