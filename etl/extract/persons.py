@@ -157,6 +157,9 @@ def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
                 and not _is_place_or_org(tokens[1], lex) and tokens[1] not in lex.stopwords):
             kept.append(tok)
             continue
+        if kept and tok in lex.names["surname_words"]:
+            kept.append(tok)
+            break
         if tok in lex.not_name:
             return []  # "Air Force", "General Staff": an organisation, not a person
         if _surname_like_a_country(kept, tok, last=i == len(tokens) - 1, lex=lex):
