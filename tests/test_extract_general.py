@@ -283,6 +283,40 @@ def test_more_aircraft(sentence, name):
     assert name in {w.name for w in run(sentence).weapons}
 
 
+@pytest.mark.parametrize("sentence,place", [
+    ("President Ana Silva met Prime Minister Karl Brandt in Rio de Janeiro on Monday.", "Rio de Janeiro"),
+    ("Ana Silva will travel to Ho Chi Minh City on Thursday, where she is to meet Karl Brandt.", "Ho Chi Minh City"),
+    ("President Ana Silva received Prime Minister Karl Brandt at the Bogor Palace on Monday.", "Bogor"),
+])
+def test_places_of_three_words_and_a_palace_named_for_its_city(sentence, place):
+    assert [m.place for m in run(sentence).meetings] == [place]
+
+
+def test_a_surname_that_is_otherwise_no_name_word():
+    # "Lord" voids "Lord Hale" (a peerage, not a name here), but after a given name it is the surname.
+    x = run("Ellen Lord, the Pentagon's acquisition chief, told reporters the sale would go ahead.")
+    assert {p.name for p in x.persons} == {"Ellen Lord"}
+
+
+def test_a_ship_class_named_in_two_words_is_no_person():
+    x = run("The torpedoes are fired from submarines and will equip Lindland's two Hai Lung-class boats.")
+    assert x.persons == [] and [w.name for w in x.weapons] == ["Hai Lung-class boat"]
+
+
+def test_a_denied_meeting_is_no_meeting():
+    x = run("President Karl Brandt on Sunday denied media reports that he had secretly met Prime Minister "
+            "Ana Silva in Geneva last month.")
+    assert x.meetings == []
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Planes landed carrying FK-3 surface-to-air missile systems.", "HQ-22"),
+    ("The order includes ARTHUR artillery-locating radars.", "ARTHUR"),
+])
+def test_more_air_defence_and_radar_systems(sentence, name):
+    assert {w.name for w in run(sentence).weapons} == {name}
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).
