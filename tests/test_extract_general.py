@@ -317,6 +317,12 @@ def test_more_air_defence_and_radar_systems(sentence, name):
     assert {w.name for w in run(sentence).weapons} == {name}
 
 
+def test_one_torpedo_however_its_mark_is_written():
+    x = run("Chile approved the sale of 18 MK-48 Mod6 torpedoes to Peru. The Mark 48 and the Mk 48 are one.")
+    assert [w.name for w in x.weapons] == ["Mark 48"]
+    assert grants(x) == [("Chile", "Peru", "granted")]
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).
