@@ -323,6 +323,23 @@ def test_one_torpedo_however_its_mark_is_written():
     assert grants(x) == [("Chile", "Peru", "granted")]
 
 
+def test_a_refusal_to_let_several_countries_re_export():
+    # the tokenizer splits "re-export"; with two grantees the tagger may not read "re" as a verb
+    x = run("Switzerland has refused to let Germany and Denmark re-export Swiss-made ammunition to Ukraine.")
+    assert grants(x) == [("Switzerland", "Denmark", "refused"), ("Switzerland", "Germany", "refused")]
+
+
+def test_the_owner_of_a_freeze_blocks_a_transfer():
+    # "Berlin's freeze blocks X from delivering": Berlin refuses X's onward delivery
+    x = run("Berlin's freeze also blocks Britain from delivering Eurofighter Typhoon jets to Riyadh, officials said.")
+    assert grants(x) == [("Germany", "United Kingdom", "refused")]
+
+
+def test_a_headline_that_halts_approved_exports_refuses_them():
+    x = run("Chile halts approved arms exports to Peru over border dispute")
+    assert grants(x) == [("Chile", "Peru", "refused")]
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).
