@@ -56,7 +56,7 @@ _FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "
 
 # Words that may stand before a title: "Deputy Prime Minister", "former President".
 _MODIFIERS = ("deputy", "vice", "acting", "special", "former", "first", "senior", "chief", "top", "interim",
-              "outgoing", "incoming", "presidential", "then")
+              "outgoing", "incoming", "presidential", "then", "current", "rotating")
 
 Hit = tuple[list[str], str | None, bool]
 """(name tokens, role as written, sure): `sure` when a lone surname seen once may stand alone."""
