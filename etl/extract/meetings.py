@@ -721,6 +721,12 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
     meetings = [m for m in meetings if not (headline and m.evidence == headline and any(
         o.status == m.status and o.evidence != headline and set(m.participants) < set(o.participants)
         for o in meetings))]
+    # "A told B at the start of the meeting", after "A and C held talks with B": some of the people
+    # of a meeting told before, referring back to it with no day of its own, are that meeting
+    back = _rules().back_reference
+    meetings = [m for i, m in enumerate(meetings) if not (m.date is None and back.search(m.evidence) and any(
+        o.status == m.status and o.evidence != m.evidence and set(m.participants) < set(o.participants)
+        for o in meetings[:i]))]
     split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
         people = frozenset(m.participants)
