@@ -352,6 +352,12 @@ def test_the_meeting_referred_back_to_by_some_of_its_people_is_that_meeting():
     assert surnames(x) == [{"Berg", "Brandt", "Hale"}]
 
 
+def test_where_someone_flew_to_is_no_person():
+    # the recognizer tags the resort a person after "flew to"
+    x = run("President Karl Brandt flew to Sochi in September 2021 to meet Prime Minister Tom Hale.")
+    assert {p.name for p in x.persons} == {"Karl Brandt", "Tom Hale"}
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).

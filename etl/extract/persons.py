@@ -346,9 +346,9 @@ def _inside_a_proper_name(sentence: str, start: int, end: int, lex: Lexicon) -> 
 
 
 def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
-    """"fighting near Avdiivka", "Bakhmut and Avdiivka", "the village of Kupiansk": a name after a
-    preposition of place or a place noun's "of", or coordinated with a place the recognizer knows,
-    is a place."""
+    """"fighting near Avdiivka", "Bakhmut and Avdiivka", "the village of Kupiansk", "flew to Lindholm":
+    a name after a preposition of place, a place noun's "of" or a verb of travel's "to", or
+    coordinated with a place the recognizer knows, is a place."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
@@ -357,6 +357,8 @@ def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in lex.names["place_nouns"]:
         return True  # "the truce village of X"
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ in lex.names["motion_verbs"]:
+        return True  # "flew to X to meet Y"
     return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in _coordinated(root))
 
 
