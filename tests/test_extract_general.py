@@ -358,6 +358,12 @@ def test_where_someone_flew_to_is_no_person():
     assert {p.name for p in x.persons} == {"Karl Brandt", "Tom Hale"}
 
 
+def test_a_bare_family_name_is_the_member_the_article_names():
+    x = run("Chile would not sell ammunition for Leopard 1 tanks. Peru had asked for tank rounds for its Leopard fleet.")
+    assert [w.name for w in x.weapons] == ["Leopard 1"]
+    assert [w.name for w in run("Berlin sent Leopard tanks to Kyiv.").weapons] == ["Leopard 2"]
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).
