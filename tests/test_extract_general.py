@@ -364,6 +364,15 @@ def test_a_bare_family_name_is_the_member_the_article_names():
     assert [w.name for w in run("Berlin sent Leopard tanks to Kyiv.").weapons] == ["Leopard 2"]
 
 
+def test_the_sides_of_a_war_are_no_grantees():
+    x = run("Chilean President Karl Brandt said Chile would not sell Germany ammunition for its tanks. "
+            "\"Chile has no interest in passing on munitions so they can be used in the war between Peru and "
+            "Bolivia,\" Brandt told reporters.")
+    # (the default grantee still takes the quote for a grant to Germany: see tests/data/general g46)
+    assert ("Chile", "Germany", "refused") in grants(x)
+    assert {g for _, g, _ in grants(x)} == {"Germany"}
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).
