@@ -373,6 +373,12 @@ def test_the_sides_of_a_war_are_no_grantees():
     assert {g for _, g, _ in grants(x)} == {"Germany"}
 
 
+@pytest.mark.parametrize("dateline", ["LINDHOLM, Nov. 2 (Xinhua) --", "LINDHOLM, March 3 (Yonhap) --"])
+def test_a_wire_dateline_with_an_abbreviated_month_and_a_double_dash(dateline):
+    x = run(f"{dateline} President Karl Brandt met Premier Tom Hale on Tuesday.")
+    assert [m.place for m in x.meetings] == ["Lindholm"]
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).

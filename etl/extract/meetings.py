@@ -27,9 +27,9 @@ from etl.extract.nlp import Parses
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
-# "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
-_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
-                       r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
+# "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —", "SEOUL, Jan. 31 (Yonhap) --"
+_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}\.?(?:\s+\d{{1,2}})?)?"
+                       r"(?:\s+\([^()]{1,30}\))?(?:\s+(?:--|[-–—])\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _NEXT_WORD = re.compile(r"\s+(\w+)")
