@@ -283,6 +283,102 @@ def test_more_aircraft(sentence, name):
     assert name in {w.name for w in run(sentence).weapons}
 
 
+@pytest.mark.parametrize("sentence,place", [
+    ("President Ana Silva met Prime Minister Karl Brandt in Rio de Janeiro on Monday.", "Rio de Janeiro"),
+    ("Ana Silva will travel to Ho Chi Minh City on Thursday, where she is to meet Karl Brandt.", "Ho Chi Minh City"),
+    ("President Ana Silva received Prime Minister Karl Brandt at the Bogor Palace on Monday.", "Bogor"),
+])
+def test_places_of_three_words_and_a_palace_named_for_its_city(sentence, place):
+    assert [m.place for m in run(sentence).meetings] == [place]
+
+
+def test_a_surname_that_is_otherwise_no_name_word():
+    # "Lord" voids "Lord Hale" (a peerage, not a name here), but after a given name it is the surname.
+    x = run("Ellen Lord, the Pentagon's acquisition chief, told reporters the sale would go ahead.")
+    assert {p.name for p in x.persons} == {"Ellen Lord"}
+
+
+def test_a_ship_class_named_in_two_words_is_no_person():
+    x = run("The torpedoes are fired from submarines and will equip Lindland's two Hai Lung-class boats.")
+    assert x.persons == [] and [w.name for w in x.weapons] == ["Hai Lung-class boat"]
+
+
+def test_a_denied_meeting_is_no_meeting():
+    x = run("President Karl Brandt on Sunday denied media reports that he had secretly met Prime Minister "
+            "Ana Silva in Geneva last month.")
+    assert x.meetings == []
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Planes landed carrying FK-3 surface-to-air missile systems.", "HQ-22"),
+    ("The order includes ARTHUR artillery-locating radars.", "ARTHUR"),
+])
+def test_more_air_defence_and_radar_systems(sentence, name):
+    assert {w.name for w in run(sentence).weapons} == {name}
+
+
+def test_one_torpedo_however_its_mark_is_written():
+    x = run("Chile approved the sale of 18 MK-48 Mod6 torpedoes to Peru. The Mark 48 and the Mk 48 are one.")
+    assert [w.name for w in x.weapons] == ["Mark 48"]
+    assert grants(x) == [("Chile", "Peru", "granted")]
+
+
+def test_a_refusal_to_let_several_countries_re_export():
+    # the tokenizer splits "re-export"; with two grantees the tagger may not read "re" as a verb
+    x = run("Switzerland has refused to let Germany and Denmark re-export Swiss-made ammunition to Ukraine.")
+    assert grants(x) == [("Switzerland", "Denmark", "refused"), ("Switzerland", "Germany", "refused")]
+
+
+def test_the_owner_of_a_freeze_blocks_a_transfer():
+    # "Berlin's freeze blocks X from delivering": Berlin refuses X's onward delivery
+    x = run("Berlin's freeze also blocks Britain from delivering Eurofighter Typhoon jets to Riyadh, officials said.")
+    assert grants(x) == [("Germany", "United Kingdom", "refused")]
+
+
+def test_a_headline_that_halts_approved_exports_refuses_them():
+    x = run("Chile halts approved arms exports to Peru over border dispute")
+    assert grants(x) == [("Chile", "Peru", "refused")]
+
+
+def test_a_country_s_leader_named_with_a_current_office_after_the_name():
+    # NER takes such a name after "Senegal's" for a building; the office after it names a person
+    x = run("Senegal's Amadou Ndiaye, the current chair of the African Union, met Karl Brandt in Berlin.")
+    assert surnames(x) == [{"Ndiaye", "Brandt"}]
+
+
+def test_the_meeting_referred_back_to_by_some_of_its_people_is_that_meeting():
+    x = run("Anna Berg and Karl Brandt held talks with Tom Hale in Oslo on Friday. "
+            "\"We came to listen,\" Berg told Hale at the start of the meeting.")
+    assert surnames(x) == [{"Berg", "Brandt", "Hale"}]
+
+
+def test_where_someone_flew_to_is_no_person():
+    # the recognizer tags the resort a person after "flew to"
+    x = run("President Karl Brandt flew to Sochi in September 2021 to meet Prime Minister Tom Hale.")
+    assert {p.name for p in x.persons} == {"Karl Brandt", "Tom Hale"}
+
+
+def test_a_bare_family_name_is_the_member_the_article_names():
+    x = run("Chile would not sell ammunition for Leopard 1 tanks. Peru had asked for tank rounds for its Leopard fleet.")
+    assert [w.name for w in x.weapons] == ["Leopard 1"]
+    assert [w.name for w in run("Berlin sent Leopard tanks to Kyiv.").weapons] == ["Leopard 2"]
+
+
+def test_the_sides_of_a_war_are_no_grantees():
+    x = run("Chilean President Karl Brandt said Chile would not sell Germany ammunition for its tanks. "
+            "\"Chile has no interest in passing on munitions so they can be used in the war between Peru and "
+            "Bolivia,\" Brandt told reporters.")
+    # (the default grantee still takes the quote for a grant to Germany: see tests/data/general g46)
+    assert ("Chile", "Germany", "refused") in grants(x)
+    assert {g for _, g, _ in grants(x)} == {"Germany"}
+
+
+@pytest.mark.parametrize("dateline", ["LINDHOLM, Nov. 2 (Xinhua) --", "LINDHOLM, March 3 (Yonhap) --"])
+def test_a_wire_dateline_with_an_abbreviated_month_and_a_double_dash(dateline):
+    x = run(f"{dateline} President Karl Brandt met Premier Tom Hale on Tuesday.")
+    assert [m.place for m in x.meetings] == ["Lindholm"]
+
+
 def test_the_invented_set_s_gold_quotes_its_articles():
     # tests/data/general: the gold of each invented article quotes it exactly (it scores nothing;
     # ../shared/eval/score.py does, by hand).

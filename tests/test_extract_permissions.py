@@ -118,7 +118,7 @@ def test_a_sale_of_no_weapon_is_no_arms_sale():
     ("Switzerland refused to allow Germany to re-export Swiss-made ammunition to Ukraine.",
      ("Switzerland", "Germany", "refused", "retransfer", "Ukraine")),
     ("Switzerland has blocked Denmark from re-exporting Piranha armoured vehicles to Ukraine.",
-     ("Switzerland", "Denmark", "restricted", "retransfer", "Ukraine")),
+     ("Switzerland", "Denmark", "refused", "retransfer", "Ukraine")),
     ("Seoul has not yet decided whether to let Poland re-export K9 howitzers to Ukraine.",
      ("South Korea", "Poland", "refused", "retransfer", "Ukraine")),
     ("Washington signed off on Israel's sale of the Arrow 3 system to Germany.",

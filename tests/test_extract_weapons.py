@@ -70,10 +70,10 @@ def test_extended_range_jassm_is_its_own_system():
 
 
 def test_unlisted_model_numbers_with_a_kind_word():
-    found = weapons("Jets dropped GBU-31 bombs, a submarine fired Mk-48 torpedoes and militants launched M-75 rockets "
+    found = weapons("Jets dropped GBU-31 bombs, a submarine fired Mk-50 torpedoes and militants launched M-75 rockets "
                     "at Type 26 frigates.")
     assert {n: w.kind for n, w in found.items()} == {
-        "GBU-31": "bomb", "Mk-48": "torpedo", "M-75": "rocket", "Type 26": "frigate"}
+        "GBU-31": "bomb", "Mk-50": "torpedo", "M-75": "rocket", "Type 26": "frigate"}
     assert weapons("Apollo 11 rockets and Falcon 9 rockets flew; 2024 bombs fell.") == {}
 
 

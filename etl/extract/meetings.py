@@ -27,9 +27,9 @@ from etl.extract.nlp import Parses
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
-# "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —"
-_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}(?:\s+\d{{1,2}})?)?"
-                       r"(?:\s+\([^()]{1,30}\))?(?:\s+[-–—]\s|(?<=\))\s+(?=[A-Z]))")
+# "KYIV, Ukraine -", "KYIV, March 14 (Reuters) -", "KHARKIV, Ukraine (AP) —", "SEOUL, Jan. 31 (Yonhap) --"
+_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)(?:,\s+{NAME_TOKEN}\.?(?:\s+\d{{1,2}})?)?"
+                       r"(?:\s+\([^()]{1,30}\))?(?:\s+(?:--|[-–—])\s|(?<=\))\s+(?=[A-Z]))")
 # "New Delhi: Defence Minister ..." — only a known capital or an all-caps word, not "Source:" or "Quote:"
 _COLON_DATELINE = re.compile(rf"^(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?):\s")
 _NEXT_WORD = re.compile(r"\s+(\w+)")
@@ -120,7 +120,7 @@ def _rules() -> _Rules:
     # as tries: tried at every "at ", "held ", "a " of every sentence, a flat list of 40 words is slow
     fill = {"mods": "(?:" + alternation(m["mods"]) + ")", "talks": alternation(m["talks_nouns"])}
     place = (rf"\b{m['place_cues']}\s+(?:the\s+{NAME_TOKEN}\s+capital,?\s+|(?P<the>the\s+))?"
-             rf"(?P<place>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
+             rf"(?P<place>(?:{alternation(m['long_cities'])})(?![\w-])|{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)")
     return _Rules(_any(m["planned"], fill), _any(m["held"], fill), _any(m["collective"], fill),
                   _any(m["direct"], fill), _any(m["prepositional"], fill), _any(m["between"], fill), _any(m["extending"], fill),
                   re.compile(rf"\b{m['joint']}\b", re.I),
@@ -721,6 +721,12 @@ def _merge(meetings: list[Meeting], headline: str | None, lead: str | None, anch
     meetings = [m for m in meetings if not (headline and m.evidence == headline and any(
         o.status == m.status and o.evidence != headline and set(m.participants) < set(o.participants)
         for o in meetings))]
+    # "A told B at the start of the meeting", after "A and C held talks with B": some of the people
+    # of a meeting told before, referring back to it with no day of its own, are that meeting
+    back = _rules().back_reference
+    meetings = [m for i, m in enumerate(meetings) if not (m.date is None and back.search(m.evidence) and any(
+        o.status == m.status and o.evidence != m.evidence and set(m.participants) < set(o.participants)
+        for o in meetings[:i]))]
     split = {people for people in {frozenset(m.participants) for m in meetings} if apart(people)}
     for m in meetings:
         people = frozenset(m.participants)

@@ -69,6 +69,7 @@ class _Family:
     requires: str | None = None  # refusal: only a refused or negated future form counts
     anaphoric: bool = False
     actor: str = "grantee"  # whose transfer verbs these are: the grantee's (a retransfer) or the grantor's
+    transfer_status: PermissionStatus | None = None  # the status when what is limited is a transfer
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,15 @@ def _lower(tok: Token) -> str:
     return tok.lower_.replace("’", "'")
 
 
+def _spelt(tok: Token) -> str:
+    """The word a hyphenated compound spells when the tokenizer split it: "re-export" read as
+    "re", "-", "export" is "reexport" at its first part; any other token is its own word."""
+    doc = tok.doc
+    if tok.i + 2 < len(doc) and not tok.whitespace_ and doc[tok.i + 1].text == "-" and not doc[tok.i + 1].whitespace_:
+        return _lower(tok) + _lower(doc[tok.i + 2])
+    return _lower(tok)
+
+
 def _negated(tok: Token) -> bool:
     """"not allowed", "never approved", "no longer permits", "places no restrictions"."""
     for c in tok.children:
@@ -317,8 +327,9 @@ def _parties(s: _Sentence, tok: Token | None, depth: int = 0) -> list[_Party]:
     if tok is None or depth > 3:
         return []
     words = _phrase(tok) if tok.tag_.startswith(("NN", "PRP", "JJ", "CD")) else [tok]
-    if _lower(tok) not in _rules().words["self_nouns"] and not _rules().government.search(tok.text):
-        # "Russia's strikes have not stopped X": the owner of a thing is no agent
+    # "Russia's strikes have not stopped X": the owner of a thing is no agent, but the owner of a
+    # ban is ("Berlin's freeze blocks X")
+    if _lower(tok) not in _rules().of("self_nouns", "ban_nouns") and not _rules().government.search(tok.text):
         owned = {t.i for c in tok.children if c.dep_ == "poss" for t in c.subtree}
         words = [t for t in words if t.i not in owned] if tok.tag_ in ("NN", "NNS") else words
     persons = _persons_in(s, words)
@@ -674,7 +685,7 @@ def _names_an_act(s: _Sentence, trig: Token, roles: dict[str, Token], weapon: bo
     acts = rules.of("use_acts", "use_nouns") if weapon else rules.of("use_acts", "transfer_acts", "use_nouns",
                                                                       "transfer_nouns", "supply_bans")
     span = [t for t in _words_of(roles.get("thing")) + _phrase_right(trig) if t.i != trig.i]
-    if any(_lower(t) in acts for t in span):
+    if any(_lower(t) in acts or _spelt(t) in acts for t in span):
         return True
     if not span or not weapon:
         return False
@@ -700,7 +711,10 @@ def _status(s: _Sentence, fam: _Family, roles: dict[str, Token]) -> PermissionSt
         return None
     if any(_refuser(g) and _negated(g) for g in govs):
         return None  # "has not ruled out allowing": still open
-    refused = undecided is not None or any(_refuser(g) for g in govs)
+    # "Chile halts approved sales to Peru": headlines parse the verb as the grant's subject noun
+    misread = fam.status == "granted" and any(_lower(t) in rules.words["refuse"] and not t.tag_.startswith("VB")
+                                              for c in trig.children if c.dep_ in _SUBJECTS for t in c.subtree)
+    refused = undecided is not None or misread or any(_refuser(g) for g in govs)
     negated = not fam.negated and (_negated(trig) or (thing is not None and _negated(thing)) or _neither(trig))
     if fam.requires == "refusal":
         future = any(_lower(c) in rules.words["future"] for c in trig.children if c.dep_ == "aux")
@@ -825,6 +839,8 @@ def _claims(s: _Sentence) -> list[_Claim]:
         if fam.grantor == "speaker" and keys and _about_itself(s, roles, keys):
             continue  # "Peru can strike X, the Peruvian president said": its own means, no one's leave
         kind = _kind(fam, roles)
+        if fam.transfer_status and kind != "use" and status == fam.status:
+            status = fam.transfer_status  # "bars Peru from selling the jets on": no sale, not a limited one
         grantees = [] if fam.anaphoric else _grantees(s, fam, roles, keys)
         if grantees is None:
             continue  # a grantee that is no country

@@ -56,7 +56,7 @@ _FUNCTION_POS = frozenset({"ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NUM", "
 
 # Words that may stand before a title: "Deputy Prime Minister", "former President".
 _MODIFIERS = ("deputy", "vice", "acting", "special", "former", "first", "senior", "chief", "top", "interim",
-              "outgoing", "incoming", "presidential", "then")
+              "outgoing", "incoming", "presidential", "then", "current", "rotating")
 
 Hit = tuple[list[str], str | None, bool]
 """(name tokens, role as written, sure): `sure` when a lone surname seen once may stand alone."""
@@ -157,6 +157,9 @@ def clean_name(raw: str, *, country_first: bool = False) -> list[str]:
                 and not _is_place_or_org(tokens[1], lex) and tokens[1] not in lex.stopwords):
             kept.append(tok)
             continue
+        if kept and tok in lex.names["surname_words"]:
+            kept.append(tok)
+            break
         if tok in lex.not_name:
             return []  # "Air Force", "General Staff": an organisation, not a person
         if _surname_like_a_country(kept, tok, last=i == len(tokens) - 1, lex=lex):
@@ -343,9 +346,9 @@ def _inside_a_proper_name(sentence: str, start: int, end: int, lex: Lexicon) -> 
 
 
 def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
-    """"fighting near Avdiivka", "Bakhmut and Avdiivka", "the village of Kupiansk": a name after a
-    preposition of place or a place noun's "of", or coordinated with a place the recognizer knows,
-    is a place."""
+    """"fighting near Avdiivka", "Bakhmut and Avdiivka", "the village of Kupiansk", "flew to Lindholm":
+    a name after a preposition of place, a place noun's "of" or a verb of travel's "to", or
+    coordinated with a place the recognizer knows, is a place."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
@@ -354,6 +357,8 @@ def _a_place(doc: Doc, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in lex.names["place_nouns"]:
         return True  # "the truce village of X"
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ in lex.names["motion_verbs"]:
+        return True  # "flew to X to meet Y"
     return any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in _coordinated(root))
 
 

@@ -10,7 +10,7 @@ system plainly elsewhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from etl.extract.lexicon import load, slug
@@ -274,6 +274,7 @@ def extract_weapons(sentences: tuple[str, ...]) -> list[WeaponSystem]:
     for sentence in sentences:
         for hit in _hits(sentence):
             found.setdefault(hit.key, []).append((sentence, hit))
+    _to_named_member(found)
     navy: bool | None = None  # does the article talk about ships? asked only when a hit needs it
     out = []
     for pairs in found.values():
@@ -287,3 +288,32 @@ def extract_weapons(sentences: tuple[str, ...]) -> list[WeaponSystem]:
         out.append(WeaponSystem(key=best.key, name=best.name, evidence=sure[0][0], mentions=mentions,
                                 kind=best.kind, wikidata=best.wikidata))
     return out
+
+
+def _family_word(hit: _Hit) -> str | None:
+    """"Leopard" for a bare "Leopard(s)" hit of the entry "Leopard 2": the family name alone."""
+    word = hit.mention[:-1] if hit.mention.endswith("s") and hit.mention[:-1] + " " in hit.name else hit.mention
+    return word if hit.name.startswith(word + " ") else None
+
+
+def _to_named_member(found: dict[str, list[tuple[str, _Hit]]]) -> None:
+    """A bare family name ("the Leopard tanks") is the member of the family the article names
+    ("Leopard 1"), when it names just one, not the entry the lexicon gives the bare name to."""
+    for key, pairs in list(found.items()):
+        for at, (sentence, hit) in enumerate(pairs):
+            word = _family_word(hit)
+            if word is None:
+                continue
+            named = {k: h for k, ps in found.items() if k != key for _, h in ps
+                     if _family_word(h) is None and h.name.startswith(word + " ")}
+            if len(named) != 1:
+                continue
+            member = next(iter(named.values()))
+            pairs[at] = (sentence, replace(hit, key=member.key, name=member.name, kind=member.kind,
+                                           wikidata=member.wikidata, rank=min(hit.rank, member.rank)))
+        moved = [p for p in pairs if p[1].key != key]
+        found[key] = [p for p in pairs if p[1].key == key]
+        for sentence, hit in moved:
+            found[hit.key].append((sentence, hit))
+        if not found[key]:
+            del found[key]
